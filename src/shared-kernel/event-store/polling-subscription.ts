@@ -1,0 +1,78 @@
+import type { RecordedEvent } from '../events/envelope.ts';
+import type { SubscribeOptions, Subscription, SubscriptionHandler } from './event-store.port.ts';
+
+export interface PollingSource {
+  read(after: number, limit: number): Promise<RecordedEvent[]>;
+  head(): Promise<number>;
+  /** Registers a wake-up call for new appends; returns its removal. */
+  onAppend(listener: () => void): () => void;
+  /** Safety net when a notification is lost: read again after this long even without a wake-up. */
+  pollIntervalMs: number;
+}
+
+/**
+ * A catch-up subscription: reads pages of events after its position until a page comes back short, reports
+ * that it is caught up, then waits for append notifications (or the poll interval) and goes on reading.
+ * The handler sees each event once, in global order; a handler error stops the subscription.
+ */
+export class PollingSubscription implements Subscription {
+  #position: number;
+  #stopping = false;
+  #wakeUp: (() => void) | undefined;
+  #pending = false;
+  readonly done: Promise<void>;
+
+  constructor(source: PollingSource, options: SubscribeOptions, handler: SubscriptionHandler) {
+    this.#position = options.after ?? 0;
+    const removeListener = source.onAppend(() => this.#wake());
+    this.done = this.#run(source, options, handler).finally(removeListener);
+  }
+
+  get position(): number {
+    return this.#position;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#wake();
+    await this.done;
+  }
+
+  #wake(): void {
+    this.#pending = true;
+    this.#wakeUp?.();
+  }
+
+  async #run(source: PollingSource, options: SubscribeOptions, handler: SubscriptionHandler): Promise<void> {
+    const batchSize = options.batchSize ?? 1000;
+    let caughtUp = false;
+    try {
+      while (!this.#stopping) {
+        this.#pending = false;
+        const events = await source.read(this.#position, batchSize);
+        if (events.length > 0) {
+          await handler(events);
+          this.#position = events[events.length - 1]!.position;
+        }
+        if (events.length === batchSize) continue;
+        if (!caughtUp) {
+          caughtUp = true;
+          // With a filter the last matching event may sit far below the head: report the head we know of.
+          options.onCaughtUp?.(Math.max(this.#position, await source.head()));
+        }
+        if (this.#pending || this.#stopping) continue;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, source.pollIntervalMs);
+          this.#wakeUp = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#wakeUp = undefined;
+      }
+    } catch (error) {
+      if (options.onError) options.onError(error);
+      else throw error;
+    }
+  }
+}

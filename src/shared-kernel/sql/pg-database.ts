@@ -1,0 +1,78 @@
+import pg from 'pg';
+import type { SqlDatabase, SqlExecutor } from './sql-database.ts';
+
+// int8 (global positions, revisions) as JS numbers: safe up to 2^53, far beyond any event log we keep.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
+
+/** A `SqlDatabase` over a real PostgreSQL server through a `pg` connection pool. */
+export class PgDatabase implements SqlDatabase {
+  readonly kind = 'postgres' as const;
+  readonly pool: pg.Pool;
+  #listener: pg.Client | undefined;
+  readonly #channels = new Map<string, Set<(payload: string) => void>>();
+
+  constructor(connectionString: string, options: { max?: number } = {}) {
+    this.pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
+    // An idle client that loses its connection must not crash the process; the next query reconnects.
+    this.pool.on('error', () => undefined);
+  }
+
+  async query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<{ rows: R[] }> {
+    const result = await this.pool.query(sql, params as unknown[] | undefined);
+    return { rows: result.rows as R[] };
+  }
+
+  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const tx: SqlExecutor = {
+        query: async <R>(sql: string, params?: readonly unknown[]) => ({
+          rows: (await client.query(sql, params as unknown[] | undefined)).rows as R[],
+        }),
+      };
+      const value = await fn(tx);
+      await client.query('COMMIT');
+      return value;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.pool.query(sql);
+  }
+
+  async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
+    if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new TypeError(`Invalid channel name ${channel}`);
+    if (!this.#listener) {
+      const client = new pg.Client({ connectionString: this.pool.options.connectionString });
+      client.on('error', () => undefined);
+      client.on('notification', (msg) => {
+        for (const cb of this.#channels.get(msg.channel) ?? []) cb(msg.payload ?? '');
+      });
+      await client.connect();
+      this.#listener = client;
+    }
+    let handlers = this.#channels.get(channel);
+    if (!handlers) {
+      handlers = new Set();
+      this.#channels.set(channel, handlers);
+      await this.#listener.query(`LISTEN ${channel}`);
+    }
+    handlers.add(onNotify);
+    return async () => {
+      handlers.delete(onNotify);
+    };
+  }
+
+  async close(): Promise<void> {
+    const listener = this.#listener;
+    this.#listener = undefined;
+    await listener?.end().catch(() => undefined);
+    await this.pool.end();
+  }
+}
