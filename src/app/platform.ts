@@ -1,0 +1,210 @@
+/**
+ * The composition root: opens the infrastructure chosen by the configuration (embedded defaults or production
+ * services), builds one inversify container with a child per module, and starts and stops everything in mirror
+ * order.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { resolve } from 'node:path';
+import express from 'express';
+import { Container } from 'inversify';
+import type { Config } from '../shared-kernel/config/config.ts';
+import type { EventStore } from '../shared-kernel/event-store/event-store.port.ts';
+import { SqlEventStore } from '../shared-kernel/event-store/sql-event-store.ts';
+import type { JobQueue } from '../shared-kernel/jobs/jobs.port.ts';
+import { createLogger, type Logger } from '../shared-kernel/logging/logger.ts';
+import type { PlatformModule } from '../shared-kernel/platform-module.ts';
+import { ProjectionRunner } from '../shared-kernel/projections/projection-runner.ts';
+import { PgDatabase } from '../shared-kernel/sql/pg-database.ts';
+import { PgliteDatabase } from '../shared-kernel/sql/pglite-database.ts';
+import type { SqlDatabase } from '../shared-kernel/sql/sql-database.ts';
+import { TOKENS } from '../shared-kernel/tokens.ts';
+import { availabilityModule } from '../modules/availability/index.ts';
+import { lockDataDir } from './data-dir-lock.ts';
+import { createHttpApp } from './http-app.ts';
+import { createMetrics } from './metrics.ts';
+
+export const MODULES: readonly PlatformModule[] = [availabilityModule];
+
+export interface PlatformOptions {
+  readonly config: Config;
+  readonly logger?: Logger;
+  readonly clock?: () => Date;
+  readonly modules?: readonly PlatformModule[];
+}
+
+export interface Platform {
+  readonly config: Config;
+  readonly container: Container;
+  readonly eventStore: EventStore;
+  readonly readDb: SqlDatabase;
+  readonly projections: ProjectionRunner;
+  readonly jobs: JobQueue;
+  readonly logger: Logger;
+  readonly app: express.Express;
+  /** Starts listening (role all/api) and processing (role all/worker). Resolves with the bound URL, if any. */
+  start(): Promise<string | null>;
+  /** Graceful shutdown: stop accepting, finish in-flight requests and jobs, stop projections, close stores. */
+  stop(): Promise<void>;
+}
+
+/** Opens the read database: PostgreSQL when DATABASE_URL is set, else embedded PGlite under DATA_DIR. */
+export async function openReadDatabase(config: Config): Promise<SqlDatabase> {
+  if (config.databaseUrl) return new PgDatabase(config.databaseUrl);
+  const dir = resolve(config.dataDir, 'pglite');
+  mkdirSync(dir, { recursive: true });
+  const unlock = lockDataDir(resolve(config.dataDir));
+  try {
+    const db = await PgliteDatabase.open(dir);
+    const close = db.close.bind(db);
+    db.close = async () => {
+      try {
+        await close();
+      } finally {
+        unlock();
+      }
+    };
+    return db;
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+}
+
+export async function openEventStore(config: Config, readDb: SqlDatabase): Promise<EventStore> {
+  if (config.eventstoreUrl) {
+    const { EsdbEventStore } = await import('../shared-kernel/event-store/esdb-event-store.ts');
+    return EsdbEventStore.connect(config.eventstoreUrl);
+  }
+  return SqlEventStore.open(readDb);
+}
+
+export async function openJobQueue(config: Config, logger: Logger): Promise<JobQueue> {
+  const onFailed = (queue: string, job: { id?: string; name?: string }, error: unknown) =>
+    logger.error({ queue, jobId: job.id, err: error }, 'job failed after its last attempt');
+  if (config.redisUrl) {
+    const { BullMqJobQueue } = await import('../shared-kernel/jobs/bullmq-job-queue.ts');
+    return new BullMqJobQueue({ redisUrl: config.redisUrl, onFailed });
+  }
+  const { InProcessJobQueue } = await import('../shared-kernel/jobs/in-process-job-queue.ts');
+  return new InProcessJobQueue({ onFailed });
+}
+
+export async function createPlatform(options: PlatformOptions): Promise<Platform> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const clock = options.clock ?? (() => new Date());
+  const modules = options.modules ?? MODULES;
+  const metrics = createMetrics();
+
+  const readDb = await openReadDatabase(config);
+  const eventStore = await openEventStore(config, readDb);
+  const jobs = await openJobQueue(config, logger);
+  const projections = new ProjectionRunner(eventStore, readDb, {
+    onError: (name, error) => logger.error({ projection: name, err: error }, 'projection stopped on an error'),
+  });
+
+  const root = new Container({ defaultScope: 'Singleton' });
+  root.bind(TOKENS.eventStore).toConstantValue(eventStore);
+  root.bind(TOKENS.readDb).toConstantValue(readDb);
+  root.bind(TOKENS.jobs).toConstantValue(jobs);
+  root.bind(TOKENS.logger).toConstantValue(logger);
+  root.bind(TOKENS.clock).toConstantValue(clock);
+  root.bind(TOKENS.newId).toConstantValue(randomUUID);
+
+  const api = express.Router();
+  for (const module of modules) {
+    const child = new Container({ parent: root, defaultScope: 'Singleton' });
+    module.register(child);
+    module.routes?.(child, api);
+    for (const projection of module.projections?.(child) ?? []) projections.register(projection);
+    await module.jobs?.(child, jobs);
+  }
+  await projections.prepare();
+
+  let shuttingDown = false;
+  const app = createHttpApp({
+    logger,
+    metrics,
+    bodyLimitBytes: config.bodyLimitBytes,
+    api,
+    isShuttingDown: () => shuttingDown,
+    readiness: [
+      {
+        name: 'event-store',
+        check: async () => ({ ok: true, detail: { adapter: eventStore.name, head: await eventStore.headPosition() } }),
+      },
+      { name: 'read-store', check: async () => ({ ok: (await readDb.query('SELECT 1 AS one')).rows.length === 1, detail: readDb.kind }) },
+      { name: 'jobs', check: () => jobs.health() },
+      {
+        name: 'projections',
+        check: async () => {
+          const statuses = await projections.status();
+          const ok = statuses.every((s) => s.failure === null && s.lag <= config.projectionLagReadyThreshold);
+          return { ok, detail: statuses.map(({ name, lag, failure }) => ({ name, lag, failure })) };
+        },
+      },
+    ],
+    refreshMetrics: async () => {
+      const statuses = await projections.status();
+      for (const s of statuses) {
+        metrics.projectionLag.set({ projection: s.name }, s.lag);
+        metrics.projectionPosition.set({ projection: s.name }, s.position);
+      }
+      metrics.eventStoreHead.set(statuses[0]?.head ?? (await eventStore.headPosition()));
+      for (const q of await jobs.stats()) {
+        for (const [state, count] of Object.entries(q.counts)) metrics.jobs.set({ queue: q.queue, state }, count);
+      }
+    },
+  });
+
+  let server: Server | undefined;
+  const servesHttp = config.role !== 'worker';
+  const works = config.role !== 'api';
+
+  return {
+    config,
+    container: root,
+    eventStore,
+    readDb,
+    projections,
+    jobs,
+    logger,
+    app,
+    async start() {
+      if (works) {
+        await projections.start();
+        await jobs.start();
+      }
+      if (!servesHttp) return null;
+      server = await new Promise<Server>((resolveServer, reject) => {
+        const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolveServer(s)));
+      });
+      server.keepAliveTimeout = 5_000;
+      server.requestTimeout = 30_000;
+      const address = server.address();
+      const url = typeof address === 'object' && address ? `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}` : null;
+      logger.info({ url, role: config.role, eventStore: eventStore.name, readStore: readDb.kind }, 'SAS platform started');
+      return url;
+    },
+    async stop() {
+      if (shuttingDown) return;
+      shuttingDown = true;
+      const deadline = config.shutdownTimeoutMs;
+      if (server) {
+        const closing = new Promise<void>((resolveClose) => server!.close(() => resolveClose()));
+        server.closeIdleConnections();
+        const timer = setTimeout(() => server?.closeAllConnections(), deadline);
+        await closing;
+        clearTimeout(timer);
+      }
+      await jobs.close({ timeoutMs: deadline });
+      await projections.stop();
+      await eventStore.close();
+      await readDb.close();
+      logger.info('SAS platform stopped');
+    },
+  };
+}
+

@@ -1,0 +1,97 @@
+/**
+ * The platform's command line: `npm run sas -- <command>`.
+ *   projections status            lag and position of every projection
+ *   projections rebuild NAME      replay the history into fresh tables and swap them in, with a progress bar
+ */
+import cliProgress from 'cli-progress';
+import { ConfigError, loadConfig } from '../shared-kernel/config/config.ts';
+import { createLogger } from '../shared-kernel/logging/logger.ts';
+import { createPlatform, type Platform } from '../app/platform.ts';
+
+const USAGE = `Usage: npm run sas -- <command>
+
+Commands:
+  projections status             position, head and lag of every projection
+  projections rebuild NAME       rebuild one projection from the whole event history
+  help                           this text
+`;
+
+class UsageError extends Error {}
+
+async function withPlatform<T>(fn: (platform: Platform) => Promise<T>): Promise<T> {
+  const config = loadConfig(process.env);
+  const platform = await createPlatform({ config, logger: createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }) });
+  try {
+    return await fn(platform);
+  } finally {
+    await platform.stop();
+  }
+}
+
+async function projections(args: string[]): Promise<void> {
+  const [sub, name] = args;
+  if (sub === 'status') {
+    await withPlatform(async (platform) => {
+      const rows = await platform.projections.status();
+      console.table(rows.map((s) => ({ projection: s.name, position: s.position, head: s.head, lag: s.lag, 'rebuilt at': s.rebuiltAt ?? '—' })));
+    });
+    return;
+  }
+  if (sub === 'rebuild') {
+    if (!name) throw new UsageError('projections rebuild needs the name of a projection (see `projections status`).');
+    await withPlatform(async (platform) => {
+      if (!platform.projections.names.includes(name)) {
+        throw new UsageError(`Unknown projection "${name}". Known projections: ${platform.projections.names.join(', ')}`);
+      }
+      const bar = new cliProgress.SingleBar(
+        { format: `${name} [{bar}] {percentage}% | {value}/{total} positions | {applied} events applied | {eta_formatted} left`, hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      );
+      const head = await platform.eventStore.headPosition();
+      bar.start(Math.max(head, 1), 0, { applied: 0 });
+      const started = Date.now();
+      const result = await platform.projections.rebuild(name, (p) => {
+        bar.setTotal(Math.max(p.head, 1));
+        bar.update(p.position, { applied: p.applied });
+      });
+      bar.update(Math.max(result.head, 1), { applied: result.applied });
+      bar.stop();
+      const seconds = (Date.now() - started) / 1000;
+      console.log(`Rebuilt ${name}: ${result.applied} events applied up to position ${result.position} in ${seconds.toFixed(1)} s.`);
+    });
+    return;
+  }
+  throw new UsageError(`Unknown projections command "${sub ?? ''}".`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'projections':
+        await projections(rest);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        return command === undefined ? 64 : 0;
+      default:
+        throw new UsageError(`Unknown command "${command}".`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n\n${USAGE}`);
+      return 64; // EX_USAGE
+    }
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      return 78; // EX_CONFIG
+    }
+    console.error(error instanceof Error ? error.message : error);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,223 @@
+/**
+ * Platform configuration, read once from environment variables and validated at start-up.
+ * Every variable has an embedded default so that `npm start` runs with nothing set; a bad value stops the
+ * platform with a message naming each offending variable (never a half-started process).
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const ROLES = ['all', 'api', 'worker'] as const;
+
+export interface Config {
+  readonly nodeEnv: 'development' | 'production' | 'test';
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly eventstoreUrl: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly meilisearchUrl: string | undefined;
+  readonly meilisearchApiKey: string | undefined;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly role: (typeof ROLES)[number];
+  readonly bodyLimitBytes: number;
+  readonly shutdownTimeoutMs: number;
+  readonly projectionLagReadyThreshold: number;
+  readonly demoData: boolean;
+}
+
+export class ConfigError extends Error {
+  readonly problems: readonly { variable: string; message: string }[];
+  constructor(problems: readonly { variable: string; message: string }[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n` +
+        problems.map((p) => `  - ${p.variable}: ${p.message}`).join('\n') +
+        '\nSee the configuration table in README.md.',
+    );
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+interface VariableSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly default: string;
+  readonly example: string;
+  readonly secret?: boolean;
+}
+
+/** One row per variable: the README's configuration table is generated from (and tested against) this list. */
+export const VARIABLES: readonly VariableSpec[] = [
+  { name: 'PORT', description: 'HTTP port (0 = any free port)', default: '3000', example: '8080' },
+  { name: 'HOST', description: 'Interface the HTTP server listens on', default: '0.0.0.0', example: '127.0.0.1' },
+  { name: 'DATA_DIR', description: 'Directory of the embedded database (PGlite) when DATABASE_URL is unset', default: './data', example: '/var/lib/sas' },
+  { name: 'DATABASE_URL', description: 'PostgreSQL for the read models and, without EVENTSTORE_URL, the event store', default: '(embedded PGlite)', example: 'postgres://sas:secret@db:5432/sas', secret: true },
+  { name: 'EVENTSTORE_URL', description: 'EventStoreDB/KurrentDB for the event store', default: '(the SQL database)', example: 'esdb://localhost:2113?tls=false', secret: true },
+  { name: 'REDIS_URL', description: 'Redis for the BullMQ job queues', default: '(in-process jobs)', example: 'redis://localhost:6379', secret: true },
+  { name: 'MEILISEARCH_URL', description: 'Meilisearch for the directory search index', default: '(SQL search)', example: 'http://localhost:7700' },
+  { name: 'MEILISEARCH_API_KEY', description: 'Meilisearch API key', default: '(none)', example: 'masterKey', secret: true },
+  { name: 'LOG_LEVEL', description: `Log level: ${LOG_LEVELS.join(', ')}`, default: 'info', example: 'debug' },
+  { name: 'NODE_ENV', description: 'development, production or test', default: 'development', example: 'production' },
+  { name: 'ROLE', description: 'all = HTTP + workers; api = HTTP only; worker = projections and jobs only', default: 'all', example: 'worker' },
+  { name: 'BODY_LIMIT', description: 'Largest accepted request body (b, kb, mb)', default: '1mb', example: '5mb' },
+  { name: 'SHUTDOWN_TIMEOUT_MS', description: 'Grace period for in-flight requests and jobs on SIGTERM', default: '10000', example: '30000' },
+  { name: 'PROJECTION_LAG_READY_THRESHOLD', description: 'Events a projection may lag behind before /readyz fails', default: '1000', example: '100' },
+  { name: 'DEMO_DATA', description: 'Load the demo data set at start-up (true/false)', default: 'true', example: 'false' },
+];
+
+const KNOWN = new Set(VARIABLES.map((v) => v.name));
+
+const optionalUrl = (protocols: readonly string[]) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return undefined;
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `not a URL (expected e.g. ${protocols[0]}//host:port)` });
+        return z.NEVER;
+      }
+      if (!protocols.includes(url.protocol)) {
+        ctx.addIssue({ code: 'custom', message: `protocol ${url.protocol} not supported (expected ${protocols.join(' or ')})` });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+const integer = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return fallback;
+      if (!/^\d+$/.test(value)) {
+        ctx.addIssue({ code: 'custom', message: `"${value}" is not a whole number` });
+        return z.NEVER;
+      }
+      const n = Number(value);
+      if (n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `${n} is outside ${min}..${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const choice = <T extends string>(values: readonly T[], fallback: T) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return fallback;
+      const lower = value.toLowerCase() as T;
+      if (!values.includes(lower)) {
+        ctx.addIssue({ code: 'custom', message: `"${value}" is not one of ${values.join(', ')}` });
+        return z.NEVER;
+      }
+      return lower;
+    });
+
+const bytes = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined || value === '') return 1024 * 1024;
+    const match = /^(\d+)\s*(b|kb|mb)?$/i.exec(value);
+    const unit = { b: 1, kb: 1024, mb: 1024 * 1024 }[(match?.[2] ?? 'b').toLowerCase() as 'b' | 'kb' | 'mb'];
+    const n = match ? Number(match[1]) * unit : NaN;
+    if (!Number.isSafeInteger(n) || n < 1024 || n > 100 * 1024 * 1024) {
+      ctx.addIssue({ code: 'custom', message: `"${value}" is not a size between 1kb and 100mb (e.g. 512kb, 2mb)` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const schema = z.object({
+  NODE_ENV: choice(['development', 'production', 'test'] as const, 'development'),
+  PORT: integer(3000, 0, 65535),
+  HOST: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : '0.0.0.0')),
+  DATA_DIR: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => resolve(v ? v : './data')),
+  DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+  EVENTSTORE_URL: optionalUrl(['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:']),
+  REDIS_URL: optionalUrl(['redis:', 'rediss:']),
+  MEILISEARCH_URL: optionalUrl(['http:', 'https:']),
+  MEILISEARCH_API_KEY: z.string().optional(),
+  LOG_LEVEL: choice(LOG_LEVELS, 'info'),
+  ROLE: choice(ROLES, 'all'),
+  BODY_LIMIT: bytes,
+  SHUTDOWN_TIMEOUT_MS: integer(10_000, 0, 600_000),
+  PROJECTION_LAG_READY_THRESHOLD: integer(1000, 0, Number.MAX_SAFE_INTEGER),
+  DEMO_DATA: choice(['true', 'false', '1', '0', 'yes', 'no'] as const, 'true'),
+});
+
+/** Reads and validates the configuration; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const picked = Object.fromEntries([...KNOWN].map((name) => [name, env[name]]));
+  const parsed = schema.safeParse(picked);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? '?'), message: issue.message }));
+    throw new ConfigError(problems);
+  }
+  const v = parsed.data;
+  if (v.ROLE !== 'all' && !v.DATABASE_URL) {
+    throw new ConfigError([
+      { variable: 'ROLE', message: `ROLE=${v.ROLE} splits the platform over processes: they need a shared DATABASE_URL (the embedded database belongs to one process)` },
+    ]);
+  }
+  return {
+    nodeEnv: v.NODE_ENV,
+    port: v.PORT,
+    host: v.HOST,
+    dataDir: v.DATA_DIR,
+    databaseUrl: v.DATABASE_URL,
+    eventstoreUrl: v.EVENTSTORE_URL,
+    redisUrl: v.REDIS_URL,
+    meilisearchUrl: v.MEILISEARCH_URL,
+    meilisearchApiKey: v.MEILISEARCH_API_KEY || undefined,
+    logLevel: v.LOG_LEVEL,
+    role: v.ROLE,
+    bodyLimitBytes: v.BODY_LIMIT,
+    shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
+    projectionLagReadyThreshold: v.PROJECTION_LAG_READY_THRESHOLD,
+    demoData: ['true', '1', 'yes'].includes(v.DEMO_DATA),
+  };
+}
+
+/** Hides the password of a connection URL, for logs and status output. */
+export function redactUrl(url: string | undefined): string | undefined {
+  if (!url) return url;
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '***';
+  }
+}
+
+/** The effective configuration with secrets hidden, for the start-up log. */
+export function describeConfig(config: Config): Record<string, unknown> {
+  return {
+    ...config,
+    databaseUrl: redactUrl(config.databaseUrl),
+    eventstoreUrl: redactUrl(config.eventstoreUrl),
+    redisUrl: redactUrl(config.redisUrl),
+    meilisearchApiKey: config.meilisearchApiKey ? '***' : undefined,
+  };
+}

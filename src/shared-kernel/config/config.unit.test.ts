@@ -1,0 +1,102 @@
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, describeConfig, loadConfig, redactUrl, VARIABLES } from './config.ts';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems.map((p) => p.variable);
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('runs on embedded defaults with nothing set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '0.0.0.0',
+      dataDir: resolve('./data'),
+      databaseUrl: undefined,
+      eventstoreUrl: undefined,
+      redisUrl: undefined,
+      logLevel: 'info',
+      role: 'all',
+      bodyLimitBytes: 1024 * 1024,
+      shutdownTimeoutMs: 10_000,
+      demoData: true,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: '/tmp/sas',
+      DATABASE_URL: 'postgres://sas:pw@localhost:5432/sas',
+      EVENTSTORE_URL: 'esdb://localhost:2113?tls=false',
+      REDIS_URL: 'redis://localhost:6379',
+      MEILISEARCH_URL: 'http://localhost:7700',
+      MEILISEARCH_API_KEY: 'key',
+      LOG_LEVEL: 'DEBUG',
+      NODE_ENV: 'production',
+      ROLE: 'api',
+      BODY_LIMIT: '512kb',
+      SHUTDOWN_TIMEOUT_MS: '2500',
+      PROJECTION_LAG_READY_THRESHOLD: '10',
+      DEMO_DATA: 'false',
+    });
+    expect(config).toMatchObject({
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: '/tmp/sas',
+      logLevel: 'debug',
+      nodeEnv: 'production',
+      role: 'api',
+      bodyLimitBytes: 512 * 1024,
+      shutdownTimeoutMs: 2500,
+      projectionLagReadyThreshold: 10,
+      demoData: false,
+      meilisearchApiKey: 'key',
+    });
+  });
+
+  it('names every bad variable at once', () => {
+    expect(
+      problemsOf({
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://x',
+        REDIS_URL: 'not a url',
+        LOG_LEVEL: 'loud',
+        BODY_LIMIT: '2gb',
+        SHUTDOWN_TIMEOUT_MS: '-1',
+      }).sort(),
+    ).toEqual(['BODY_LIMIT', 'DATABASE_URL', 'LOG_LEVEL', 'PORT', 'REDIS_URL', 'SHUTDOWN_TIMEOUT_MS']);
+  });
+
+  it('explains the problem in the message', () => {
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT: 70000 is outside 0..65535/);
+    expect(() => loadConfig({ ROLE: 'boss' })).toThrow(/ROLE: "boss" is not one of all, api, worker/);
+  });
+
+  it('refuses to split processes over the embedded database', () => {
+    expect(problemsOf({ ROLE: 'worker' })).toEqual(['ROLE']);
+    expect(loadConfig({ ROLE: 'worker', DATABASE_URL: 'postgres://localhost/sas' }).role).toBe('worker');
+  });
+
+  it('never shows a password', () => {
+    expect(redactUrl('postgres://sas:secret@db/sas')).toBe('postgres://sas:***@db/sas');
+    const described = JSON.stringify(
+      describeConfig(loadConfig({ DATABASE_URL: 'postgres://sas:secret@db/sas', REDIS_URL: 'redis://:hunter2@r:6379', MEILISEARCH_API_KEY: 'k3y' })),
+    );
+    expect(described).not.toMatch(/secret|hunter2|k3y/);
+  });
+
+  it('documents every variable it reads', () => {
+    const names = VARIABLES.map((v) => v.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const v of VARIABLES) expect(v.description.length).toBeGreaterThan(5);
+  });
+});

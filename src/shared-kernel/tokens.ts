@@ -1,0 +1,17 @@
+import type { ServiceIdentifier } from 'inversify';
+import type { EventStore } from './event-store/event-store.port.ts';
+import type { JobQueue } from './jobs/jobs.port.ts';
+import type { Logger } from './logging/logger.ts';
+import type { SqlDatabase } from './sql/sql-database.ts';
+
+const token = <T>(name: string) => Symbol.for(`sas.${name}`) as ServiceIdentifier<T>;
+
+/** Services of the shared infrastructure, bound in the root container and visible to every module. */
+export const TOKENS = {
+  eventStore: token<EventStore>('eventStore'),
+  readDb: token<SqlDatabase>('readDb'),
+  jobs: token<JobQueue>('jobs'),
+  logger: token<Logger>('logger'),
+  clock: token<() => Date>('clock'),
+  newId: token<() => string>('newId'),
+} as const;
