@@ -1,6 +1,6 @@
 /** Entry point of `npm start`: loads the configuration, starts the platform, stops it on SIGTERM/SIGINT. */
 import { ConfigError, loadConfig } from './shared-kernel/config/config.ts';
-import { createPlatform } from './app/platform.ts';
+import { createPlatform, type Platform } from './app/platform.ts';
 
 let config;
 try {
@@ -13,8 +13,15 @@ try {
   throw error;
 }
 
-const platform = await createPlatform({ config });
-await platform.start();
+let platform: Platform;
+try {
+  platform = await createPlatform({ config });
+  await platform.start();
+} catch (error) {
+  // A start-up failure (data directory locked, database unreachable, port taken) is explained, not dumped.
+  console.error(`The SAS platform could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

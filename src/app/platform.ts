@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import express from 'express';
 import { Container } from 'inversify';
-import type { Config } from '../shared-kernel/config/config.ts';
+import { describeConfig, type Config } from '../shared-kernel/config/config.ts';
 import type { EventStore } from '../shared-kernel/event-store/event-store.port.ts';
 import { SqlEventStore } from '../shared-kernel/event-store/sql-event-store.ts';
 import type { JobQueue } from '../shared-kernel/jobs/jobs.port.ts';
@@ -114,8 +114,10 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   root.bind(TOKENS.newId).toConstantValue(randomUUID);
 
   const api = express.Router();
+  const children = new Map<string, Container>();
   for (const module of modules) {
     const child = new Container({ parent: root, defaultScope: 'Singleton' });
+    children.set(module.name, child);
     module.register(child);
     module.routes?.(child, api);
     for (const projection of module.projections?.(child) ?? []) projections.register(projection);
@@ -173,6 +175,10 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     logger,
     app,
     async start() {
+      if (config.demoData && (await eventStore.headPosition()) === 0) {
+        for (const module of modules) await module.demo?.(children.get(module.name)!);
+        logger.info('demo data loaded');
+      }
       if (works) {
         await projections.start();
         await jobs.start();
@@ -185,7 +191,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       server.requestTimeout = 30_000;
       const address = server.address();
       const url = typeof address === 'object' && address ? `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}` : null;
-      logger.info({ url, role: config.role, eventStore: eventStore.name, readStore: readDb.kind }, 'SAS platform started');
+      logger.info({ url, eventStore: eventStore.name, readStore: readDb.kind, jobs: jobs.name, config: describeConfig(config) }, 'SAS platform started');
       return url;
     },
     async stop() {

@@ -15,4 +15,6 @@ export interface PlatformModule {
   routes?(container: Container, router: Router): void;
   projections?(container: Container): readonly Projection[];
   jobs?(container: Container, jobs: JobQueue): Promise<void> | void;
+  /** Seeds demo data on an empty event store when `DEMO_DATA` is on (the embedded default). */
+  demo?(container: Container): Promise<void>;
 }

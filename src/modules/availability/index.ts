@@ -1,6 +1,7 @@
 import type { PlatformModule } from '../../shared-kernel/platform-module.ts';
 import { CommandHandler } from '../../shared-kernel/application/command-handler.ts';
 import { TOKENS } from '../../shared-kernel/tokens.ts';
+import { seedDemoSlots } from './application/demo/demo-slots.ts';
 import { listFreeSlotsRoute } from './application/list-free-slots/list-free-slots.route.ts';
 import { publishSlotRoute } from './application/publish-slot/publish-slot.route.ts';
 import { withdrawSlotRoute } from './application/withdraw-slot/withdraw-slot.route.ts';
@@ -26,4 +27,7 @@ export const availabilityModule: PlatformModule = {
     listFreeSlotsRoute(router, deps);
   },
   projections: () => [freeSlotsProjection],
+  async demo(container) {
+    await seedDemoSlots(container.get(AVAILABILITY.deps));
+  },
 };

@@ -17,8 +17,6 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   readonly eventstoreUrl: string | undefined;
   readonly redisUrl: string | undefined;
-  readonly meilisearchUrl: string | undefined;
-  readonly meilisearchApiKey: string | undefined;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly role: (typeof ROLES)[number];
   readonly bodyLimitBytes: number;
@@ -56,8 +54,6 @@ export const VARIABLES: readonly VariableSpec[] = [
   { name: 'DATABASE_URL', description: 'PostgreSQL for the read models and, without EVENTSTORE_URL, the event store', default: '(embedded PGlite)', example: 'postgres://sas:secret@db:5432/sas', secret: true },
   { name: 'EVENTSTORE_URL', description: 'EventStoreDB/KurrentDB for the event store', default: '(the SQL database)', example: 'esdb://localhost:2113?tls=false', secret: true },
   { name: 'REDIS_URL', description: 'Redis for the BullMQ job queues', default: '(in-process jobs)', example: 'redis://localhost:6379', secret: true },
-  { name: 'MEILISEARCH_URL', description: 'Meilisearch for the directory search index', default: '(SQL search)', example: 'http://localhost:7700' },
-  { name: 'MEILISEARCH_API_KEY', description: 'Meilisearch API key', default: '(none)', example: 'masterKey', secret: true },
   { name: 'LOG_LEVEL', description: `Log level: ${LOG_LEVELS.join(', ')}`, default: 'info', example: 'debug' },
   { name: 'NODE_ENV', description: 'development, production or test', default: 'development', example: 'production' },
   { name: 'ROLE', description: 'all = HTTP + workers; api = HTTP only; worker = projections and jobs only', default: 'all', example: 'worker' },
@@ -156,8 +152,6 @@ const schema = z.object({
   DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
   EVENTSTORE_URL: optionalUrl(['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:']),
   REDIS_URL: optionalUrl(['redis:', 'rediss:']),
-  MEILISEARCH_URL: optionalUrl(['http:', 'https:']),
-  MEILISEARCH_API_KEY: z.string().optional(),
   LOG_LEVEL: choice(LOG_LEVELS, 'info'),
   ROLE: choice(ROLES, 'all'),
   BODY_LIMIT: bytes,
@@ -188,8 +182,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     databaseUrl: v.DATABASE_URL,
     eventstoreUrl: v.EVENTSTORE_URL,
     redisUrl: v.REDIS_URL,
-    meilisearchUrl: v.MEILISEARCH_URL,
-    meilisearchApiKey: v.MEILISEARCH_API_KEY || undefined,
     logLevel: v.LOG_LEVEL,
     role: v.ROLE,
     bodyLimitBytes: v.BODY_LIMIT,
@@ -218,6 +210,5 @@ export function describeConfig(config: Config): Record<string, unknown> {
     databaseUrl: redactUrl(config.databaseUrl),
     eventstoreUrl: redactUrl(config.eventstoreUrl),
     redisUrl: redactUrl(config.redisUrl),
-    meilisearchApiKey: config.meilisearchApiKey ? '***' : undefined,
   };
 }

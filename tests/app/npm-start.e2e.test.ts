@@ -1,0 +1,124 @@
+/**
+ * `npm start` on embedded defaults: the real entry point in a child process, with PGlite in a temp DATA_DIR,
+ * demo data, persistence across a restart, the data-dir lock, and a clean exit on SIGTERM.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/services.ts';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'sas-start-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+interface Started {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly output: () => string;
+  readonly exited: Promise<number | null>;
+}
+
+function run(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['src/main.ts'], {
+    cwd: process.cwd(),
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATA_DIR: dataDir, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function start(env: Record<string, string> = {}): Promise<Started> {
+  const port = await freePort();
+  const proc = run({ PORT: String(port), ...env });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return { ...proc, url };
+    } catch {
+      // not listening yet
+    }
+    if (proc.child.exitCode !== null || Date.now() > deadline) {
+      proc.child.kill('SIGKILL');
+      throw new Error(`the platform did not become healthy within 15 s:\n${proc.output()}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function stop(started: Started): Promise<number | null> {
+  started.child.kill('SIGTERM');
+  return started.exited;
+}
+
+describe('npm start on embedded defaults', () => {
+  let slotId = '';
+
+  it('starts healthy with demo data, and keeps what was written across a restart', async () => {
+    const first = await start();
+    try {
+      const demo = (await (await fetch(`${first.url}/api/availability/slots?limit=500`)).json()) as { items: unknown[] };
+      // Demo data goes through the projection: wait until it is visible.
+      const deadline = Date.now() + 10_000;
+      let items = demo.items;
+      while (items.length === 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        items = ((await (await fetch(`${first.url}/api/availability/slots?limit=500`)).json()) as { items: unknown[] }).items;
+      }
+      expect(items.length).toBeGreaterThan(10);
+
+      const start = new Date(Date.now() + 3 * 3_600_000).toISOString();
+      const end = new Date(Date.now() + 3.5 * 3_600_000).toISOString();
+      const created = await fetch(`${first.url}/api/availability/slots`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ effecteurId: '10000000017', start, end, consultationTypes: ['cabinet'] }),
+      });
+      expect(created.status).toBe(201);
+      slotId = ((await created.json()) as { slotId: string }).slotId;
+      expect((await fetch(`${first.url}/readyz`)).status).toBe(200);
+    } finally {
+      expect(await stop(first)).toBe(0);
+    }
+    expect(first.output()).toMatch(/SAS platform stopped/);
+
+    const second = await start();
+    try {
+      const slot = await fetch(`${second.url}/api/availability/slots/${slotId}`);
+      expect(slot.status).toBe(200);
+      expect(await slot.json()).toMatchObject({ status: 'published', effecteurId: '10000000017' });
+      // Demo data is loaded once, on an empty store only.
+      const list = (await (await fetch(`${second.url}/api/availability/slots?effecteurId=10000000017&limit=500`)).json()) as {
+        items: { slotId: string }[];
+      };
+      expect(list.items.filter((s) => s.slotId === slotId)).toHaveLength(1);
+    } finally {
+      expect(await stop(second)).toBe(0);
+    }
+  });
+
+  it('refuses a second process on the same data directory with a clear message', async () => {
+    const first = await start();
+    try {
+      const port = await freePort();
+      const second = run({ PORT: String(port) });
+      const code = await second.exited;
+      expect(code).not.toBe(0);
+      expect(second.output()).toMatch(/already in use|locked/i);
+    } finally {
+      await stop(first);
+    }
+  });
+
+  it('names each bad variable and exits 78 without starting', async () => {
+    const proc = run({ PORT: 'eighty', LOG_LEVEL: 'loud' });
+    expect(await proc.exited).toBe(78);
+    expect(proc.output()).toMatch(/PORT: "eighty" is not a whole number/);
+    expect(proc.output()).toMatch(/LOG_LEVEL: "loud" is not one of/);
+  });
+});
