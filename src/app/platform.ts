@@ -85,7 +85,7 @@ export async function openJobQueue(config: Config, logger: Logger): Promise<JobQ
     logger.error({ queue, jobId: job.id, err: error }, 'job failed after its last attempt');
   if (config.redisUrl) {
     const { BullMqJobQueue } = await import('../shared-kernel/jobs/bullmq-job-queue.ts');
-    return new BullMqJobQueue({ redisUrl: config.redisUrl, onFailed });
+    return new BullMqJobQueue({ redisUrl: config.redisUrl, onFailed, onError: (error: unknown) => logger.error({ err: error }, 'job queue connection error') });
   }
   const { InProcessJobQueue } = await import('../shared-kernel/jobs/in-process-job-queue.ts');
   return new InProcessJobQueue({ onFailed });
