@@ -9,7 +9,7 @@ describe.skipIf(!testDatabaseUrl)('manual slots over HTTP (publish, withdraw, li
   let t: TestPlatform;
   const post = (body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
     fetch(`${t.url}/api/availability/slots`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
-  const list = async (query = '') => (await (await fetch(`${t.url}/api/availability/slots${query}`)).json()) as { items: { slotId: string }[]; nextCursor: string | null };
+  const list = async (query = '') => (await (await fetch(`${t.url}/api/availability/slots${query}`)).json()) as { items: { slotId: string; start?: string }[]; nextCursor: string | null };
   const head = () => t.platform.eventStore.headPosition();
 
   beforeAll(async () => {
@@ -59,7 +59,9 @@ describe.skipIf(!testDatabaseUrl)('manual slots over HTTP (publish, withdraw, li
     const effecteurId = '10000000017';
     for (const h of [30, 10, 20]) expect((await post({ effecteurId, start: inHours(h), end: inHours(h + 0.5) })).status).toBe(201);
     let page: { items: { slotId: string; start?: string }[]; nextCursor: string | null } = { items: [], nextCursor: null };
-    await eventually(async () => (page = await list(`?effecteurId=${effecteurId}&limit=2`)).items.length === 2 && page.nextCursor !== null);
+    await eventually(async () => (await list(`?effecteurId=${effecteurId}&limit=3`)).items.length === 3);
+    page = await list(`?effecteurId=${effecteurId}&limit=2`);
+    expect(page.nextCursor).not.toBeNull();
     const rest = await list(`?effecteurId=${effecteurId}&limit=2&cursor=${page.nextCursor}`);
     const starts = [...page.items, ...rest.items].map((s) => s.start);
     expect(starts).toHaveLength(3);
