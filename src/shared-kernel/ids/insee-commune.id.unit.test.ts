@@ -1,11 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { departementOf, isInseeCommune, parseCommune, parseInseeCommune, parsePostcode, type InseeCommune } from './insee-commune.id.ts';
 
-// Every French commune (COG 2026), shipped with the shared reference data; absent in a standalone checkout.
-const COMMUNES = fileURLToPath(new URL('../../../../shared/data/communes-fr.csv', import.meta.url));
+// Every French commune (COG 2026), from the project's reference data (data/reference).
+const COMMUNES = fileURLToPath(new URL('../../../data/reference/communes-fr.csv', import.meta.url));
 
 describe('parseInseeCommune', () => {
   it.each([
@@ -49,7 +49,7 @@ describe('parseInseeCommune', () => {
     );
   });
 
-  it.skipIf(!existsSync(COMMUNES))('accepts every commune and arrondissement of the COG, with its département', () => {
+  it('accepts every commune and arrondissement of the COG, with its département', () => {
     const rows = readFileSync(COMMUNES, 'utf8').trim().split('\n').slice(1);
     expect(rows.length).toBeGreaterThan(35_000);
     for (const row of rows) {
