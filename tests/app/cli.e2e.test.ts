@@ -1,0 +1,58 @@
+/** `npm run sas -- projections status|rebuild NAME` against a PostgreSQL database holding real events. */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { freshPgDatabase, testDatabaseUrl } from '../support/databases.ts';
+import { eventually, startTestPlatform } from '../support/test-platform.ts';
+
+function sas(args: string[], env: Record<string, string>) {
+  const result = spawnSync(process.execPath, ['src/cli/sas.ts', ...args], {
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { code: result.status, out: result.stdout, err: result.stderr };
+}
+
+describe.skipIf(!testDatabaseUrl)('sas CLI', () => {
+  it('shows projection status and rebuilds a projection to the same rows', async () => {
+    const db = await freshPgDatabase();
+    const DATABASE_URL = (db.pool.options as { connectionString: string }).connectionString;
+    const t = await startTestPlatform({ env: { DATABASE_URL } });
+    const start = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
+    for (let h = 1; h <= 5; h++) {
+      const response = await fetch(`${t.url}/api/availability/slots`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ effecteurId: '10000000009', start: start(h), end: start(h + 0.25), consultationTypes: ['cabinet'] }),
+      });
+      expect(response.status).toBe(201);
+    }
+    await eventually(async () => (await db.query('SELECT count(*)::int AS n FROM availability_free_slots')).rows[0]?.n === 5);
+    await t.stop();
+    const before = (await db.query('SELECT slot_id FROM availability_free_slots ORDER BY slot_id')).rows;
+
+    const status = sas(['projections', 'status'], { DATABASE_URL });
+    expect(status.code, status.err).toBe(0);
+    expect(status.out).toMatch(/availability_free_slots/);
+
+    const rebuild = sas(['projections', 'rebuild', 'availability_free_slots'], { DATABASE_URL });
+    expect(rebuild.code, rebuild.err).toBe(0);
+    expect(rebuild.out).toMatch(/Rebuilt availability_free_slots: 5 events applied/);
+    expect((await db.query('SELECT slot_id FROM availability_free_slots ORDER BY slot_id')).rows).toEqual(before);
+
+    const unknown = sas(['projections', 'rebuild', 'nope'], { DATABASE_URL });
+    expect(unknown.code).toBe(64);
+    expect(unknown.err).toMatch(/Unknown projection "nope"\. Known projections: availability_free_slots/);
+    await db.close();
+  });
+
+  it('explains its usage', () => {
+    const none = sas([], {});
+    expect(none.code).toBe(64);
+    expect(none.out).toMatch(/projections rebuild NAME/);
+    expect(sas(['frobnicate'], {}).code).toBe(64);
+    const badConfig = sas(['projections', 'status'], { DATABASE_URL: 'mysql://x' });
+    expect(badConfig.code).toBe(78);
+    expect(badConfig.err).toMatch(/DATABASE_URL/);
+  });
+});
