@@ -1,4 +1,4 @@
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import { notFoundHandler, problemDetailsMiddleware, requireJsonBody } from '../shared-kernel/http/problem-details.ts';
 import { correlationMiddleware } from '../shared-kernel/http/request-context.ts';
@@ -15,6 +15,10 @@ export interface HttpAppOptions {
   readonly metrics: Metrics;
   readonly bodyLimitBytes: number;
   readonly api: Router;
+  /** Root-level routes (login, the development identity provider, the web shell). */
+  readonly root: Router;
+  /** Resolves the principal from the session (identity module); runs on /api and /auth. */
+  readonly authenticate: RequestHandler;
   readonly readiness: readonly ReadinessCheck[];
   /** Refreshes gauges (projection lag, jobs) just before /metrics is scraped. */
   readonly refreshMetrics: () => Promise<void>;
@@ -66,7 +70,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
     res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
   });
 
-  app.use('/api', requireJsonBody, express.json({ limit: options.bodyLimitBytes, strict: true }), options.api);
+  app.use('/api', requireJsonBody, express.json({ limit: options.bodyLimitBytes, strict: true }), options.authenticate, options.api);
+  app.use('/auth', options.authenticate);
+  app.use(options.root);
   app.use(notFoundHandler);
   app.use(problemDetailsMiddleware(options.logger));
   return app;

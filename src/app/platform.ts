@@ -21,11 +21,13 @@ import { PgliteDatabase } from '../shared-kernel/sql/pglite-database.ts';
 import type { SqlDatabase } from '../shared-kernel/sql/sql-database.ts';
 import { TOKENS } from '../shared-kernel/tokens.ts';
 import { availabilityModule } from '../modules/availability/index.ts';
+import { identityModule } from '../modules/identity/index.ts';
+import { RouteRegistry } from '../shared-kernel/auth/route.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { createHttpApp } from './http-app.ts';
 import { createMetrics } from './metrics.ts';
 
-export const MODULES: readonly PlatformModule[] = [availabilityModule];
+export const MODULES: readonly PlatformModule[] = [identityModule, availabilityModule];
 
 export interface PlatformOptions {
   readonly config: Config;
@@ -43,6 +45,10 @@ export interface Platform {
   readonly jobs: JobQueue;
   readonly logger: Logger;
   readonly app: express.Express;
+  /** Every route with its authorisation policy. */
+  readonly routes: RouteRegistry;
+  /** Where browsers reach the platform, once started. */
+  readonly publicUrl: () => string | null;
   /** Starts listening (role all/api) and processing (role all/worker). Resolves with the bound URL, if any. */
   start(): Promise<string | null>;
   /** Graceful shutdown: stop accepting, finish in-flight requests and jobs, stop projections, close stores. */
@@ -113,13 +119,22 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   root.bind(TOKENS.clock).toConstantValue(clock);
   root.bind(TOKENS.newId).toConstantValue(randomUUID);
 
+  root.bind(TOKENS.config).toConstantValue(config);
   const api = express.Router();
+  const rootRouter = express.Router();
+  const routes = new RouteRegistry();
+  let authenticate: express.RequestHandler = (_req, _res, next) => next();
   const children = new Map<string, Container>();
   for (const module of modules) {
     const child = new Container({ parent: root, defaultScope: 'Singleton' });
     children.set(module.name, child);
     module.register(child);
-    module.routes?.(child, api);
+    await module.init?.(child);
+    const definitions = module.api?.(child);
+    if (definitions) routes.mount(api, '/api', definitions);
+    module.web?.(child, rootRouter, routes);
+    const authenticator = module.authenticator?.(child);
+    if (authenticator) authenticate = authenticator;
     for (const projection of module.projections?.(child) ?? []) projections.register(projection);
     await module.jobs?.(child, jobs);
   }
@@ -131,6 +146,8 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     metrics,
     bodyLimitBytes: config.bodyLimitBytes,
     api,
+    root: rootRouter,
+    authenticate: (req, res, next) => authenticate(req, res, next),
     isShuttingDown: () => shuttingDown,
     readiness: [
       {
@@ -162,6 +179,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   });
 
   let server: Server | undefined;
+  let publicUrl: string | null = null;
   const servesHttp = config.role !== 'worker';
   const works = config.role !== 'api';
 
@@ -174,6 +192,8 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     jobs,
     logger,
     app,
+    routes,
+    publicUrl: () => publicUrl,
     async start() {
       if (config.demoData && (await eventStore.headPosition()) === 0) {
         for (const module of modules) await module.demo?.(children.get(module.name)!);
@@ -191,7 +211,12 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       server.requestTimeout = 30_000;
       const address = server.address();
       const url = typeof address === 'object' && address ? `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}` : null;
-      logger.info({ url, eventStore: eventStore.name, readStore: readDb.kind, jobs: jobs.name, config: describeConfig(config) }, 'SAS platform started');
+      if (url) {
+        const port = new URL(url).port;
+        publicUrl = config.publicUrl ?? `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : url.replace(/^http:\/\/|:\d+$/g, '')}:${port}`;
+        for (const module of modules) await module.started?.(children.get(module.name)!, { publicUrl });
+      }
+      logger.info({ url, publicUrl, eventStore: eventStore.name, readStore: readDb.kind, jobs: jobs.name, config: describeConfig(config) }, 'SAS platform started');
       return url;
     },
     async stop() {
@@ -205,6 +230,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
         await closing;
         clearTimeout(timer);
       }
+      for (const module of modules) await module.stopped?.(children.get(module.name)!);
       await jobs.close({ timeoutMs: deadline });
       await projections.stop();
       await eventStore.close();

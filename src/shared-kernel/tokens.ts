@@ -1,3 +1,4 @@
+import type { Config } from './config/config.ts';
 import type { ServiceIdentifier } from 'inversify';
 import type { EventStore } from './event-store/event-store.port.ts';
 import type { JobQueue } from './jobs/jobs.port.ts';
@@ -14,4 +15,5 @@ export const TOKENS = {
   logger: token<Logger>('logger'),
   clock: token<() => Date>('clock'),
   newId: token<() => string>('newId'),
+  config: token<Config>('config'),
 } as const;

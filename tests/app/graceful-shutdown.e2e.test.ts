@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { PlatformModule } from '../../src/shared-kernel/platform-module.ts';
+import { anonymousAllowed } from '../../src/shared-kernel/auth/route.ts';
 import { availabilityModule } from '../../src/modules/availability/index.ts';
 import { startTestPlatform } from '../support/test-platform.ts';
 
@@ -13,14 +14,20 @@ function slowModule(log: string[]): PlatformModule {
   return {
     name: 'slow',
     register() {},
-    routes(_container, router) {
-      router.get('/test/slow', async (_req, res) => {
-        log.push('request started');
-        await sleep(600);
-        log.push('request finished');
-        res.json({ done: true });
-      });
-    },
+    api: () => [
+      {
+        method: 'get',
+        path: '/test/slow',
+        summary: 'a slow request',
+        policy: anonymousAllowed,
+        async handle(_req, res) {
+          log.push('request started');
+          await sleep(600);
+          log.push('request finished');
+          res.json({ done: true });
+        },
+      },
+    ],
     jobs(_container, jobs) {
       jobs.register<{ n: number }>({
         queue: 'test.slow',

@@ -2,7 +2,7 @@ import type { PlatformModule } from '../../shared-kernel/platform-module.ts';
 import { CommandHandler } from '../../shared-kernel/application/command-handler.ts';
 import { TOKENS } from '../../shared-kernel/tokens.ts';
 import { seedDemoSlots } from './application/demo/demo-slots.ts';
-import { listFreeSlotsRoute } from './application/list-free-slots/list-free-slots.route.ts';
+import { listFreeSlotsRoutes } from './application/list-free-slots/list-free-slots.route.ts';
 import { publishSlotRoute } from './application/publish-slot/publish-slot.route.ts';
 import { withdrawSlotRoute } from './application/withdraw-slot/withdraw-slot.route.ts';
 import { AVAILABILITY } from './availability.tokens.ts';
@@ -20,11 +20,9 @@ export const availabilityModule: PlatformModule = {
       newId: ctx.get(TOKENS.newId),
     })).inSingletonScope();
   },
-  routes(container, router) {
+  api(container) {
     const deps = container.get(AVAILABILITY.deps);
-    publishSlotRoute(router, deps);
-    withdrawSlotRoute(router, deps);
-    listFreeSlotsRoute(router, deps);
+    return [publishSlotRoute(deps), withdrawSlotRoute(deps), ...listFreeSlotsRoutes(deps)];
   },
   projections: () => [freeSlotsProjection],
   async demo(container) {

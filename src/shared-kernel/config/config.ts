@@ -23,6 +23,15 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   readonly projectionLagReadyThreshold: number;
   readonly demoData: boolean;
+  /** URL browsers reach the platform at; unset: http://localhost:PORT (the port actually bound). */
+  readonly publicUrl: string | undefined;
+  readonly oidc: {
+    /** Pro Santé Connect issuer; unset: the embedded development provider at PUBLIC_URL/dev-idp. */
+    readonly issuer: string | undefined;
+    readonly clientId: string;
+    readonly clientSecret: string | undefined;
+  };
+  readonly session: { readonly idleMinutes: number; readonly absoluteHours: number };
 }
 
 export class ConfigError extends Error {
@@ -60,6 +69,12 @@ export const VARIABLES: readonly VariableSpec[] = [
   { name: 'BODY_LIMIT', description: 'Largest accepted request body (b, kb, mb)', default: '1mb', example: '5mb' },
   { name: 'SHUTDOWN_TIMEOUT_MS', description: 'Grace period for in-flight requests and jobs on SIGTERM', default: '10000', example: '30000' },
   { name: 'PROJECTION_LAG_READY_THRESHOLD', description: 'Events a projection may lag behind before /readyz fails', default: '1000', example: '100' },
+  { name: 'PUBLIC_URL', description: 'URL browsers reach the platform at (OIDC redirects, cookies)', default: '(http://localhost:PORT)', example: 'https://sas.example.fr' },
+  { name: 'OIDC_ISSUER', description: 'Pro Santé Connect issuer; unset = the embedded demo provider at /dev-idp (refused in production)', default: '(embedded demo provider)', example: 'https://auth.bas.psc.esante.gouv.fr/auth/realms/esante-wallet' },
+  { name: 'OIDC_CLIENT_ID', description: 'Client id of the platform at the OpenID provider', default: 'sas-platform', example: 'sas-prod' },
+  { name: 'OIDC_CLIENT_SECRET', description: 'Client secret at the OpenID provider (required with OIDC_ISSUER)', default: '(random, demo provider)', example: 's3cr3t', secret: true },
+  { name: 'SESSION_IDLE_MINUTES', description: 'A session unused this long ends', default: '30', example: '15' },
+  { name: 'SESSION_ABSOLUTE_HOURS', description: 'A session ends this long after login, used or not', default: '12', example: '10' },
   { name: 'DEMO_DATA', description: 'Load the demo data set at start-up (true/false)', default: 'true', example: 'false' },
 ];
 
@@ -157,6 +172,16 @@ const schema = z.object({
   BODY_LIMIT: bytes,
   SHUTDOWN_TIMEOUT_MS: integer(10_000, 0, 600_000),
   PROJECTION_LAG_READY_THRESHOLD: integer(1000, 0, Number.MAX_SAFE_INTEGER),
+  PUBLIC_URL: optionalUrl(['http:', 'https:']),
+  OIDC_ISSUER: optionalUrl(['https:', 'http:']),
+  OIDC_CLIENT_ID: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : 'sas-platform')),
+  OIDC_CLIENT_SECRET: z.string().optional(),
+  SESSION_IDLE_MINUTES: integer(30, 1, 24 * 60),
+  SESSION_ABSOLUTE_HOURS: integer(12, 1, 7 * 24),
   DEMO_DATA: choice(['true', 'false', '1', '0', 'yes', 'no'] as const, 'true'),
 });
 
@@ -174,6 +199,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       { variable: 'ROLE', message: `ROLE=${v.ROLE} splits the platform over processes: they need a shared DATABASE_URL (the embedded database belongs to one process)` },
     ]);
   }
+  const problems: { variable: string; message: string }[] = [];
+  if (v.NODE_ENV === 'production' && !v.OIDC_ISSUER) problems.push({ variable: 'OIDC_ISSUER', message: 'required in production: the embedded demo provider lets anyone in' });
+  if (v.OIDC_ISSUER && !v.OIDC_CLIENT_SECRET) problems.push({ variable: 'OIDC_CLIENT_SECRET', message: 'required with OIDC_ISSUER' });
+  if (v.OIDC_ISSUER?.startsWith('http:') && !/^http:\/\/(localhost|127\.0\.0\.1|\[::1\])[:/]/.test(v.OIDC_ISSUER)) {
+    problems.push({ variable: 'OIDC_ISSUER', message: 'must be https (plain http only on loopback)' });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     nodeEnv: v.NODE_ENV,
     port: v.PORT,
@@ -188,6 +220,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     projectionLagReadyThreshold: v.PROJECTION_LAG_READY_THRESHOLD,
     demoData: ['true', '1', 'yes'].includes(v.DEMO_DATA),
+    publicUrl: v.PUBLIC_URL?.replace(/\/$/, ''),
+    oidc: { issuer: v.OIDC_ISSUER?.replace(/\/$/, ''), clientId: v.OIDC_CLIENT_ID, clientSecret: v.OIDC_CLIENT_SECRET || undefined },
+    session: { idleMinutes: v.SESSION_IDLE_MINUTES, absoluteHours: v.SESSION_ABSOLUTE_HOURS },
   };
 }
 
@@ -210,5 +245,6 @@ export function describeConfig(config: Config): Record<string, unknown> {
     databaseUrl: redactUrl(config.databaseUrl),
     eventstoreUrl: redactUrl(config.eventstoreUrl),
     redisUrl: redactUrl(config.redisUrl),
+    oidc: { ...config.oidc, clientSecret: config.oidc.clientSecret ? '***' : undefined },
   };
 }

@@ -1,11 +1,12 @@
-import type { Router } from 'express';
+import type { RouteDefinition } from '../../../../shared-kernel/auth/route.ts';
 import { z } from 'zod';
 import { HttpProblem, parseInput, problem } from '../../../../shared-kernel/http/problem-details.ts';
 import { parseRpps } from '../../../../shared-kernel/ids/rpps.id.ts';
-import { CONSULTATION_TYPES, slotStreamName } from '../../contracts/availability.events.ts';
+import { CONSULTATION_TYPES } from '../../contracts/availability.events.ts';
 import { queryFreeSlots } from '../../infrastructure/free-slots.projection.ts';
 import type { AvailabilityDeps } from '../availability.deps.ts';
-import { slotIdParams } from '../withdraw-slot/withdraw-slot.route.ts';
+import { readAgendaPolicy } from '../availability.policies.ts';
+import { loadSlot, type LoadedSlot } from '../withdraw-slot/withdraw-slot.route.ts';
 
 const listQuery = z.strictObject({
   effecteurId: z.string().max(20).optional(),
@@ -26,33 +27,44 @@ function decodeCursor(cursor: string): { start: string; slotId: string } {
 }
 
 /** GET /api/availability/slots — upcoming free slots, by start; GET /api/availability/slots/:id — one slot's state. */
-export function listFreeSlotsRoute(router: Router, deps: AvailabilityDeps): void {
-  router.get('/availability/slots', async (req, res) => {
-    const q = parseInput(listQuery, req.query, 'query');
-    let effecteurId: string | undefined;
-    if (q.effecteurId !== undefined) {
-      const rpps = parseRpps(q.effecteurId);
-      if (!rpps.ok) throw rpps.error;
-      effecteurId = rpps.value;
-    }
-    const rows = await queryFreeSlots(deps.readDb, {
-      now: deps.clock(),
-      limit: q.limit,
-      ...(q.from ? { from: new Date(q.from) } : {}),
-      ...(q.to ? { to: new Date(q.to) } : {}),
-      ...(effecteurId ? { effecteurId } : {}),
-      ...(q.consultationType ? { consultationType: q.consultationType } : {}),
-      ...(q.cursor ? { after: decodeCursor(q.cursor) } : {}),
-    });
-    const last = rows[rows.length - 1];
-    res.json({ items: rows, nextCursor: rows.length === q.limit && last ? encodeCursor(last) : null });
-  });
+export function listFreeSlotsRoutes(deps: AvailabilityDeps): RouteDefinition<any>[] {
+  const list: RouteDefinition = {
+    method: 'get',
+    path: '/availability/slots',
+    summary: 'List upcoming free slots',
+    policy: readAgendaPolicy<undefined>((_r, query) => (query as { effecteurId?: unknown }).effecteurId),
+    async handle(req, res) {
+      const q = parseInput(listQuery, req.query, 'query');
+      let effecteurId: string | undefined;
+      if (q.effecteurId !== undefined) {
+        const rpps = parseRpps(q.effecteurId);
+        if (!rpps.ok) throw rpps.error;
+        effecteurId = rpps.value;
+      }
+      const rows = await queryFreeSlots(deps.readDb, {
+        now: deps.clock(),
+        limit: q.limit,
+        ...(q.from ? { from: new Date(q.from) } : {}),
+        ...(q.to ? { to: new Date(q.to) } : {}),
+        ...(effecteurId ? { effecteurId } : {}),
+        ...(q.consultationType ? { consultationType: q.consultationType } : {}),
+        ...(q.cursor ? { after: decodeCursor(q.cursor) } : {}),
+      });
+      const last = rows[rows.length - 1];
+      res.json({ items: rows, nextCursor: rows.length === q.limit && last ? encodeCursor(last) : null });
+    },
+  };
 
   // Read from the slot's own stream: consistent immediately after a write, unlike the list.
-  router.get('/availability/slots/:slotId', async (req, res) => {
-    const { slotId } = parseInput(slotIdParams, req.params, 'params');
-    const { state, revision } = await deps.slots.load(slotStreamName(slotId));
-    if (state.status === 'initial') throw new HttpProblem(problem(404, 'SlotDoesNotExist', `Le créneau ${slotId} n’existe pas.`));
-    res.setHeader('ETag', `"${revision}"`).json({ ...state, revision });
-  });
+  const one: RouteDefinition<LoadedSlot> = {
+    method: 'get',
+    path: '/availability/slots/:slotId',
+    summary: 'One slot, from its stream',
+    policy: readAgendaPolicy<LoadedSlot>((slot) => slot.state.effecteurId),
+    resource: loadSlot(deps),
+    handle(_req, res, { resource }) {
+      res.setHeader('ETag', `"${resource.revision}"`).json({ ...resource.state, revision: resource.revision });
+    },
+  };
+  return [list, one];
 }

@@ -1,9 +1,10 @@
-import type { Router } from 'express';
 import { z } from 'zod';
+import type { RouteDefinition } from '../../../../shared-kernel/auth/route.ts';
 import { parseInput } from '../../../../shared-kernel/http/problem-details.ts';
 import { commandContext } from '../../../../shared-kernel/http/request-context.ts';
 import { CONSULTATION_TYPES } from '../../contracts/availability.events.ts';
 import type { AvailabilityDeps } from '../availability.deps.ts';
+import { editAgendaPolicy } from '../availability.policies.ts';
 import { publishSlot } from './publish-slot.handler.ts';
 
 const instant = z.iso.datetime({ offset: true, message: 'attendu : un instant ISO-8601 avec fuseau, ex. 2026-11-23T09:00:00+01:00' });
@@ -21,18 +22,19 @@ export const publishSlotBody = z.strictObject({
 });
 
 /** POST /api/availability/slots — publish a manual slot. */
-export function publishSlotRoute(router: Router, deps: AvailabilityDeps): void {
-  router.post('/availability/slots', async (req, res) => {
-    const body = parseInput(publishSlotBody, req.body ?? {}, 'body');
-    const ctx = commandContext(req, deps.clock);
-    const result = await publishSlot(
-      deps,
-      { ...body, start: new Date(body.start), end: new Date(body.end) },
-      ctx,
-    );
-    res
-      .status(result.created ? 201 : 200)
-      .location(`/api/availability/slots/${result.slotId}`)
-      .json({ slotId: result.slotId, revision: result.revision });
-  });
+export function publishSlotRoute(deps: AvailabilityDeps): RouteDefinition {
+  return {
+    method: 'post',
+    path: '/availability/slots',
+    summary: 'Publish a manual slot',
+    policy: editAgendaPolicy<undefined>((_r, body) => (body as { effecteurId?: unknown } | undefined)?.effecteurId),
+    async handle(req, res) {
+      const body = parseInput(publishSlotBody, req.body ?? {}, 'body');
+      const result = await publishSlot(deps, { ...body, start: new Date(body.start), end: new Date(body.end) }, commandContext(req, deps.clock));
+      res
+        .status(result.created ? 201 : 200)
+        .location(`/api/availability/slots/${result.slotId}`)
+        .json({ slotId: result.slotId, revision: result.revision });
+    },
+  };
 }

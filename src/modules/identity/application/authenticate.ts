@@ -1,0 +1,84 @@
+/**
+ * Resolves the principal of each request from its session cookie, on every request: an expired session, an
+ * unknown (forged) token or an account deactivated mid-session gives no principal. State-changing requests of
+ * a cookie session must carry its CSRF token in `X-CSRF-Token`.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { Request, RequestHandler, Response } from 'express';
+import type { UserPrincipal } from '../../../shared-kernel/auth/principal.ts';
+import { HttpProblem, problem } from '../../../shared-kernel/http/problem-details.ts';
+import type { Session } from '../infrastructure/session-store.ts';
+import { accountIdOfNationalId, loadAccount } from './accounts.service.ts';
+import type { IdentityDeps } from './identity.deps.ts';
+
+export const SESSION_COOKIE = 'sas_session';
+export const LOGIN_COOKIE = 'sas_login';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function readCookie(req: Request, name: string): string | null {
+  const header = req.headers.cookie;
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(value.join('='));
+  }
+  return null;
+}
+
+export function cookieOptions(deps: IdentityDeps, maxAgeMs?: number) {
+  return { httpOnly: true, secure: deps.settings.secureCookies, sameSite: 'lax' as const, path: '/', ...(maxAgeMs ? { maxAge: maxAgeMs } : {}) };
+}
+
+const sameToken = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+/** The principal of a live session, or null when its account is gone or deactivated (the session is ended). */
+export async function principalOfSession(deps: IdentityDeps, session: Session): Promise<UserPrincipal | null> {
+  const rpps = session.nationalId.startsWith('8') ? session.nationalId.slice(1) : null;
+  let accountId = session.accountId ?? (await accountIdOfNationalId(deps, session.nationalId));
+  if (!accountId) return { kind: 'user', accountId: null, nationalId: session.nationalId, rpps, status: 'link-required', grants: [] };
+  const account = await loadAccount(deps, accountId);
+  if (account.status === 'initial' || account.status === 'pending-link') {
+    accountId = null;
+    return { kind: 'user', accountId: null, nationalId: session.nationalId, rpps, status: 'link-required', grants: [] };
+  }
+  if (account.status === 'deactivated') {
+    await deps.sessions.destroy(session.id);
+    return null;
+  }
+  if (!session.accountId) await deps.sessions.setAccount(session.id, accountId);
+  return { kind: 'user', accountId, nationalId: session.nationalId, rpps, status: 'active', grants: account.grants };
+}
+
+export function authenticate(deps: IdentityDeps): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      const token = readCookie(req, SESSION_COOKIE);
+      if (!token) return next();
+      const session = await deps.sessions.get(token);
+      if (!session) {
+        res.clearCookie(SESSION_COOKIE, cookieOptions(deps));
+        return next();
+      }
+      if (!SAFE_METHODS.has(req.method)) {
+        const csrf = req.header('x-csrf-token');
+        if (!csrf || !sameToken(csrf, session.csrfToken)) {
+          throw new HttpProblem(problem(403, 'CsrfTokenInvalid', 'Jeton anti-CSRF absent ou invalide : rechargez la page et recommencez.'));
+        }
+      }
+      const principal = await principalOfSession(deps, session);
+      if (!principal) {
+        res.clearCookie(SESSION_COOKIE, cookieOptions(deps));
+        return next();
+      }
+      res.locals.principal = principal;
+      res.locals.session = session;
+      res.locals.actor = { accountId: principal.accountId ?? `psc:${principal.nationalId}`, role: principal.grants.map((g) => g.role).join(',') || 'none' };
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+export const sessionOf = (res: Response): Session | null => (res.locals.session as Session | undefined) ?? null;
