@@ -29,7 +29,7 @@ export class Browser {
   }
 
   /** Follows redirects until a non-redirect response or a URL starting with `stopAt`; returns the final URL and response. */
-  async follow(url: string | URL, stopAt: string, init: { method?: string; body?: URLSearchParams } = {}): Promise<{ url: URL; response?: Response }> {
+  async follow(url: string | URL, stopAt: string | ((url: URL) => boolean), init: { method?: string; body?: URLSearchParams } = {}): Promise<{ url: URL; response?: Response }> {
     let current = new URL(url);
     let response = await this.request(current, init);
     for (let hops = 0; hops < 10; hops++) {
@@ -37,7 +37,7 @@ export class Browser {
       if (response.status < 300 || response.status >= 400 || !location) return { url: current, response };
       await response.body?.cancel();
       current = new URL(location, current);
-      if (current.href.startsWith(stopAt)) return { url: current };
+      if (typeof stopAt === 'string' ? current.href.startsWith(stopAt) : stopAt(current)) return { url: current };
       response = await this.request(current);
     }
     throw new Error('too many redirects');
@@ -72,7 +72,8 @@ export async function loginAs(baseUrl: string, nationalId: string, browser = new
   if (!started.url.pathname.startsWith('/dev-idp/')) throw new Error(`expected the provider's login page, got ${started.url.href}: ${html.slice(0, 300)}`);
   const { action, fields } = formOf(html);
   fields.set('nationalId', nationalId);
-  const done = await browser.follow(new URL(action, started.url), `${baseUrl}/never`, { method: 'POST', body: fields });
+  const backHome = (url: URL) => url.href === `${baseUrl}/`;
+  const done = await browser.follow(new URL(action, started.url), backHome, { method: 'POST', body: fields });
   if (done.response && done.response.status >= 400) throw new Error(`login failed: ${done.response.status} ${await done.response.text()}`);
   await done.response?.body?.cancel();
   return session(baseUrl, browser);
