@@ -45,6 +45,8 @@ export interface Platform {
   readonly jobs: JobQueue;
   readonly logger: Logger;
   readonly app: express.Express;
+  /** Each module's own container, by module name (tests and the CLI reach module services through it). */
+  readonly containers: ReadonlyMap<string, Container>;
   /** Every route with its authorisation policy. */
   readonly routes: RouteRegistry;
   /** Where browsers reach the platform, once started. */
@@ -193,6 +195,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     logger,
     app,
     routes,
+    containers: children,
     publicUrl: () => publicUrl,
     async start() {
       if (config.demoData && (await eventStore.headPosition()) === 0) {

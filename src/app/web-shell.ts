@@ -28,7 +28,8 @@ function missingBuild(res: Response): void {
  */
 export function webShellRouter(distDir: string): Router {
   const router = express.Router();
-  const indexFile = path.resolve(distDir, 'index.html');
+  const root = path.resolve(distDir);
+  const indexFile = path.join(root, 'index.html');
   const assetsDir = path.resolve(distDir, 'assets');
   const built = (): boolean => existsSync(indexFile);
 
@@ -64,7 +65,8 @@ export function webShellRouter(distDir: string): Router {
       missingBuild(res);
       return;
     }
-    res.sendFile(indexFile, { headers: { 'cache-control': 'no-cache' }, dotfiles: 'deny' }, (error) => {
+    // `root` keeps send's dot-file rule off the folders above dist (e.g. a checkout under ~/.cache).
+    res.sendFile('index.html', { root, headers: { 'cache-control': 'no-cache' } }, (error) => {
       if (error) next(error);
     });
   });

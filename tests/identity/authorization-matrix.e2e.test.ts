@@ -1,0 +1,160 @@
+/**
+ * The authorisation matrix: every route × every role × in / out of its territory (or its own / another
+ * effecteur's agenda), against the real HTTP server with real sessions. The expectations below are written
+ * independently of the policies in the code: any unexpected allow (or deny) fails, and so does a route that
+ * exists without a row here.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROLES, type Role } from '../../src/shared-kernel/auth/principal.ts';
+import { accountStreamName } from '../../src/modules/identity/contracts/identity.events.ts';
+import { claimNationalId } from '../../src/modules/identity/application/accounts.service.ts';
+import { IDENTITY } from '../../src/modules/identity/identity.tokens.ts';
+import { testDatabaseUrl } from '../support/databases.ts';
+import { startTestPlatform, type TestPlatform } from '../support/test-platform.ts';
+import { Browser, session as sessionOf, type LoggedIn } from '../support/http-browser.ts';
+
+const OWN_EFFECTEUR = '10000000009';
+const OTHER_EFFECTEUR = '10000000017';
+const HOME = '31';
+const ELSEWHERE = '75';
+
+type Who = { readonly label: string; readonly role: Role | 'anonymous' | 'first-login'; readonly inside: boolean };
+const WHO: readonly Who[] = [
+  { label: 'anonymous', role: 'anonymous', inside: false },
+  { label: 'first login, not linked', role: 'first-login', inside: false },
+  ...ROLES.flatMap((role) => [
+    { label: `${role} in territory`, role, inside: true },
+    { label: `${role} out of territory`, role, inside: false },
+  ]),
+];
+
+const is = (who: Who, ...roles: (Role | 'first-login')[]) => roles.includes(who.role as Role);
+
+/** Expected decision per route, from the product's rules (issue #3), not from the code. */
+const EXPECTED: Record<string, (who: Who) => boolean> = {
+  'GET /api/me': (w) => w.role !== 'anonymous',
+  'POST /api/identity/link': (w) => is(w, 'first-login'),
+  'GET /api/identity/accounts': (w) => is(w, 'admin-national', 'auditeur') || (is(w, 'gestionnaire-comptes', 'referent-territorial') && w.inside),
+  'POST /api/identity/accounts': (w) => is(w, 'admin-national') || (is(w, 'gestionnaire-comptes') && w.inside),
+  'POST /api/identity/accounts/:accountId/deactivate': (w) => is(w, 'admin-national') || (is(w, 'gestionnaire-comptes') && w.inside),
+  'POST /api/availability/slots': (w) => is(w, 'effecteur', 'delegataire') && w.inside,
+  'DELETE /api/availability/slots/:slotId': (w) => is(w, 'effecteur', 'delegataire') && w.inside,
+  'GET /api/availability/slots': (w) => is(w, 'regulateur-osnp', 'ioa', 'referent-territorial', 'admin-national', 'auditeur') || (is(w, 'effecteur', 'delegataire') && w.inside),
+  'GET /api/availability/slots/:slotId': (w) => is(w, 'regulateur-osnp', 'ioa', 'referent-territorial', 'admin-national', 'auditeur') || (is(w, 'effecteur', 'delegataire') && w.inside),
+};
+
+const ANONYMOUS_ROUTES = ['GET /auth/login', 'GET /auth/callback', 'POST /auth/logout', 'GET /auth/logged-out'];
+
+describe.skipIf(!testDatabaseUrl)('authorisation matrix', () => {
+  let t: TestPlatform;
+  const sessions = new Map<string, LoggedIn | null>();
+  let admin: LoggedIn;
+  let counter = 0;
+
+  /** A real account with one role, and a real server-side session for it (as a PSC login would open). */
+  async function principal(who: Who, index: number): Promise<LoggedIn | null> {
+    if (who.role === 'anonymous') return null;
+    const deps = t.platform.containers.get('identity')!.get(IDENTITY.deps);
+    const nationalId = `8${String(20000000000 + index)}`;
+    let accountId: string | null = null;
+    if (who.role !== 'first-login') {
+      accountId = deps.newId();
+      const ctx = { actor: { accountId: 'test', role: 'test' }, correlationId: deps.newId(), now: deps.clock() };
+      await claimNationalId(deps, nationalId, accountId, ctx);
+      const national = ['admin-national', 'auditeur', 'effecteur', 'delegataire'].includes(who.role);
+      await deps.accounts.handle(
+        accountStreamName(accountId),
+        {
+          type: 'CreateAccount',
+          accountId,
+          origin: 'regulation',
+          givenName: 'Test',
+          familyName: who.label,
+          email: `matrix-${index}@test.invalid`,
+          nationalId,
+          grants: [
+            {
+              role: who.role,
+              territories: national ? [] : [who.inside ? HOME : ELSEWHERE],
+              effecteurIds: is(who, 'effecteur', 'delegataire') ? [who.inside ? OWN_EFFECTEUR : OTHER_EFFECTEUR] : [],
+            },
+          ],
+        },
+        ctx,
+      );
+    }
+    const { token } = await deps.sessions.create({ nationalId, accountId, givenName: 'Test', familyName: who.label, email: null, professionCodes: [], idToken: 'unused-in-this-test' });
+    const browser = new Browser();
+    browser.cookies.set('sas_session', token);
+    return sessionOf(t.url, browser);
+  }
+
+  async function freshSlot(): Promise<string> {
+    const owner = sessions.get(`effecteur in territory`)!;
+    const start = Date.now() + (2 + counter++) * 3_600_000;
+    const response = await owner.api('/api/availability/slots', { method: 'POST', json: { effecteurId: OWN_EFFECTEUR, start: new Date(start).toISOString(), end: new Date(start + 1_200_000).toISOString() } });
+    expect(response.status).toBe(201);
+    return ((await response.json()) as { slotId: string }).slotId;
+  }
+
+  async function freshRegulatorAccount(): Promise<string> {
+    const response = await admin.api('/api/identity/accounts', { method: 'POST', json: { givenName: 'Cible', familyName: `N${counter++}`, email: `cible-${counter}@test.invalid`, role: 'regulateur-osnp', territory: HOME } });
+    expect(response.status).toBe(201);
+    return ((await response.json()) as { accountId: string }).accountId;
+  }
+
+  /** One concrete, valid request per route. */
+  const REQUESTS: Record<string, () => Promise<{ method: string; path: string; json?: unknown }>> = {
+    'GET /api/me': async () => ({ method: 'GET', path: '/api/me' }),
+    'POST /api/identity/link': async () => ({ method: 'POST', path: '/api/identity/link', json: { givenName: 'A', familyName: 'B', email: 'nobody@test.invalid' } }),
+    'GET /api/identity/accounts': async () => ({ method: 'GET', path: `/api/identity/accounts?territory=${HOME}` }),
+    'POST /api/identity/accounts': async () => ({
+      method: 'POST',
+      path: '/api/identity/accounts',
+      json: { givenName: 'Nouveau', familyName: `R${counter++}`, email: `new-${counter}@test.invalid`, role: 'ioa', territory: HOME },
+    }),
+    'POST /api/identity/accounts/:accountId/deactivate': async () => ({ method: 'POST', path: `/api/identity/accounts/${await freshRegulatorAccount()}/deactivate` }),
+    'POST /api/availability/slots': async () => {
+      const start = Date.now() + (2 + counter++) * 3_600_000;
+      return { method: 'POST', path: '/api/availability/slots', json: { effecteurId: OWN_EFFECTEUR, start: new Date(start).toISOString(), end: new Date(start + 1_200_000).toISOString() } };
+    },
+    'DELETE /api/availability/slots/:slotId': async () => ({ method: 'DELETE', path: `/api/availability/slots/${await freshSlot()}` }),
+    'GET /api/availability/slots': async () => ({ method: 'GET', path: `/api/availability/slots?effecteurId=${OWN_EFFECTEUR}` }),
+    'GET /api/availability/slots/:slotId': async () => ({ method: 'GET', path: `/api/availability/slots/${await freshSlot()}` }),
+  };
+
+  beforeAll(async () => {
+    t = await startTestPlatform();
+    for (const [i, who] of WHO.entries()) sessions.set(who.label, await principal(who, i));
+    admin = sessions.get('admin-national in territory')!;
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('has an expectation for every route, and only login routes are open to anonymous callers', () => {
+    const routes = t.platform.routes.routes.map((r) => `${r.method.toUpperCase()} ${r.path}`);
+    expect([...routes].sort()).toEqual([...Object.keys(EXPECTED), ...ANONYMOUS_ROUTES].sort());
+    const open = t.platform.routes.routes.filter((r) => r.policy === 'ouvert à tous').map((r) => `${r.method.toUpperCase()} ${r.path}`);
+    expect(open.sort()).toEqual([...ANONYMOUS_ROUTES].sort());
+  });
+
+  for (const route of Object.keys(EXPECTED)) {
+    it(`${route}: allowed exactly for the expected roles`, async () => {
+      const unexpected: string[] = [];
+      for (const who of WHO) {
+        const request = await REQUESTS[route]!();
+        const caller = sessions.get(who.label) ?? null;
+        const response = caller
+          ? await caller.api(request.path, { method: request.method, ...(request.json !== undefined ? { json: request.json } : {}) })
+          : await fetch(`${t.url}${request.path}`, { method: request.method, headers: { 'content-type': 'application/json' }, ...(request.json !== undefined ? { body: JSON.stringify(request.json) } : {}) });
+        const denied = response.status === 401 || response.status === 403;
+        const allowed = !denied && response.status < 500;
+        const expected = EXPECTED[route]!(who);
+        if (response.status >= 500 || allowed !== expected) unexpected.push(`${who.label}: ${response.status} (expected ${expected ? 'allow' : 'deny'}) ${await response.text()}`);
+        if (who.role === 'anonymous') expect(response.status).toBe(401);
+      }
+      expect(unexpected).toEqual([]);
+    });
+  }
+});
