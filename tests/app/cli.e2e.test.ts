@@ -3,6 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { freshPgDatabase, testDatabaseUrl } from '../support/databases.ts';
 import { eventually, startTestPlatform } from '../support/test-platform.ts';
+import { loginAs } from '../support/http-browser.ts';
+import { demoIdentityByRole } from '../../src/modules/identity/infrastructure/dev-idp/demo-identities.ts';
 
 function sas(args: string[], env: Record<string, string>) {
   const result = spawnSync(process.execPath, ['src/cli/sas.ts', ...args], {
@@ -17,17 +19,19 @@ describe.skipIf(!testDatabaseUrl)('sas CLI', () => {
   it('shows projection status and rebuilds a projection to the same rows', async () => {
     const db = await freshPgDatabase();
     const DATABASE_URL = (db.pool.options as { connectionString: string }).connectionString;
-    const t = await startTestPlatform({ env: { DATABASE_URL } });
+    const t = await startTestPlatform({ env: { DATABASE_URL, DEMO_DATA: 'true' } });
+    const effecteur = await loginAs(t.url, demoIdentityByRole('effecteur').nationalId);
+    await eventually(async () => ((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM availability_free_slots')).rows[0]?.n ?? 0) > 0);
+    const demoSlots = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM availability_free_slots')).rows[0]!.n;
     const start = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
     for (let h = 1; h <= 5; h++) {
-      const response = await fetch(`${t.url}/api/availability/slots`, {
+      const response = await effecteur.api('/api/availability/slots', {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ effecteurId: '10000000009', start: start(h), end: start(h + 0.25), consultationTypes: ['cabinet'] }),
+        json: { effecteurId: '10000000009', start: start(h), end: start(h + 0.25), consultationTypes: ['cabinet'] },
       });
       expect(response.status).toBe(201);
     }
-    await eventually(async () => (await db.query('SELECT count(*)::int AS n FROM availability_free_slots')).rows[0]?.n === 5);
+    await eventually(async () => (await db.query('SELECT count(*)::int AS n FROM availability_free_slots')).rows[0]?.n === demoSlots + 5);
     await t.stop();
     const before = (await db.query('SELECT slot_id FROM availability_free_slots ORDER BY slot_id')).rows;
 
@@ -37,12 +41,12 @@ describe.skipIf(!testDatabaseUrl)('sas CLI', () => {
 
     const rebuild = sas(['projections', 'rebuild', 'availability_free_slots'], { DATABASE_URL });
     expect(rebuild.code, rebuild.err).toBe(0);
-    expect(rebuild.out).toMatch(/Rebuilt availability_free_slots: 5 events applied/);
+    expect(rebuild.out).toMatch(new RegExp(`Rebuilt availability_free_slots: ${demoSlots + 5} events applied`));
     expect((await db.query('SELECT slot_id FROM availability_free_slots ORDER BY slot_id')).rows).toEqual(before);
 
     const unknown = sas(['projections', 'rebuild', 'nope'], { DATABASE_URL });
     expect(unknown.code).toBe(64);
-    expect(unknown.err).toMatch(/Unknown projection "nope"\. Known projections: availability_free_slots/);
+    expect(unknown.err).toMatch(/Unknown projection "nope"\. Known projections: .*availability_free_slots/);
     await db.close();
   });
 

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/services.ts';
+import { loginAs } from '../support/http-browser.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'sas-start-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -62,23 +63,22 @@ describe('npm start on embedded defaults', () => {
   it('starts healthy with demo data, and keeps what was written across a restart', async () => {
     const first = await start();
     try {
-      const demo = (await (await fetch(`${first.url}/api/availability/slots?limit=500`)).json()) as { items: unknown[] };
+      // The demo effecteur logs in through the embedded Pro Santé Connect imitation.
+      const effecteur = await loginAs(first.url, '810000000009');
+      const mySlots = async () => ((await (await effecteur.api('/api/availability/slots?effecteurId=10000000009&limit=500')).json()) as { items: unknown[] }).items;
+      const demo = { items: await mySlots() };
       // Demo data goes through the projection: wait until it is visible.
       const deadline = Date.now() + 10_000;
       let items = demo.items;
       while (items.length === 0 && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 100));
-        items = ((await (await fetch(`${first.url}/api/availability/slots?limit=500`)).json()) as { items: unknown[] }).items;
+        items = await mySlots();
       }
-      expect(items.length).toBeGreaterThan(10);
+      expect(items.length).toBeGreaterThan(5);
 
       const start = new Date(Date.now() + 3 * 3_600_000).toISOString();
       const end = new Date(Date.now() + 3.5 * 3_600_000).toISOString();
-      const created = await fetch(`${first.url}/api/availability/slots`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ effecteurId: '10000000017', start, end, consultationTypes: ['cabinet'] }),
-      });
+      const created = await effecteur.api('/api/availability/slots', { method: 'POST', json: { effecteurId: '10000000009', start, end, consultationTypes: ['cabinet'] } });
       expect(created.status).toBe(201);
       slotId = ((await created.json()) as { slotId: string }).slotId;
       expect((await fetch(`${first.url}/readyz`)).status).toBe(200);
@@ -89,11 +89,12 @@ describe('npm start on embedded defaults', () => {
 
     const second = await start();
     try {
-      const slot = await fetch(`${second.url}/api/availability/slots/${slotId}`);
+      const effecteur = await loginAs(second.url, '810000000009');
+      const slot = await effecteur.api(`/api/availability/slots/${slotId}`);
       expect(slot.status).toBe(200);
-      expect(await slot.json()).toMatchObject({ status: 'published', effecteurId: '10000000017' });
+      expect(await slot.json()).toMatchObject({ status: 'published', effecteurId: '10000000009' });
       // Demo data is loaded once, on an empty store only.
-      const list = (await (await fetch(`${second.url}/api/availability/slots?effecteurId=10000000017&limit=500`)).json()) as {
+      const list = (await (await effecteur.api('/api/availability/slots?effecteurId=10000000009&limit=500')).json()) as {
         items: { slotId: string }[];
       };
       expect(list.items.filter((s) => s.slotId === slotId)).toHaveLength(1);

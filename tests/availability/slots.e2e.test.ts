@@ -1,19 +1,34 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { testDatabaseUrl } from '../support/databases.ts';
+import { loginAs, type LoggedIn } from '../support/http-browser.ts';
+import { demoIdentityByRole } from '../../src/modules/identity/infrastructure/dev-idp/demo-identities.ts';
 
 const RPPS = '10000000009'; // a syntactically valid RPPS (Luhn)
 const inHours = (h: number) => new Date(Date.now() + h * 3600_000).toISOString();
 
 describe.skipIf(!testDatabaseUrl)('manual slots over HTTP (publish, withdraw, list)', () => {
   let t: TestPlatform;
-  const post = (body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
-    fetch(`${t.url}/api/availability/slots`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
-  const list = async (query = '') => (await (await fetch(`${t.url}/api/availability/slots${query}`)).json()) as { items: { slotId: string; start?: string }[]; nextCursor: string | null };
+  /** The demo effecteur (RPPS 10000000009) and an effecteur at its first login, both logged in through PSC. */
+  let effecteur: LoggedIn;
+  let newcomer: LoggedIn;
+  /** fetch as the logged-in effecteur (session cookie + CSRF token). */
+  const as = (who: LoggedIn, path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) =>
+    fetch(`${t.url}${path}`, {
+      method: init.method ?? 'GET',
+      headers: { cookie: `sas_session=${who.browser.cookies.get('sas_session')}`, 'x-csrf-token': who.csrfToken, ...init.headers },
+      ...(init.body !== undefined ? { body: init.body } : {}),
+    });
+  const post = (body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }, who = effecteur) =>
+    as(who, '/api/availability/slots', { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const list = async (query = '', who = effecteur) =>
+    (await (await as(who, `/api/availability/slots${query}`)).json()) as { items: { slotId: string; start?: string }[]; nextCursor: string | null };
   const head = () => t.platform.eventStore.headPosition();
 
   beforeAll(async () => {
-    t = await startTestPlatform();
+    t = await startTestPlatform({ env: { DEMO_DATA: 'true' } });
+    effecteur = await loginAs(t.url, demoIdentityByRole('effecteur').nationalId);
+    newcomer = await loginAs(t.url, demoIdentityByRole('nouvel-effecteur').nationalId);
   });
   afterAll(async () => {
     await t?.stop();
@@ -26,7 +41,7 @@ describe.skipIf(!testDatabaseUrl)('manual slots over HTTP (publish, withdraw, li
     expect(response.headers.get('location')).toBe(`/api/availability/slots/${slotId}`);
     expect(response.headers.get('x-correlation-id')).toBeTruthy();
 
-    const one = await fetch(`${t.url}/api/availability/slots/${slotId}`);
+    const one = await as(effecteur, `/api/availability/slots/${slotId}`);
     expect(one.status).toBe(200);
     expect(await one.json()).toMatchObject({ status: 'published', effecteurId: RPPS, revision: 0 });
 
@@ -34,12 +49,12 @@ describe.skipIf(!testDatabaseUrl)('manual slots over HTTP (publish, withdraw, li
     const [event] = await t.platform.eventStore.readStream(`availability.slot-${slotId}`);
     expect(event).toMatchObject({ type: 'SlotPublished', data: { slotId, effecteurId: RPPS, source: 'manual' } });
 
-    const withdrawn = await fetch(`${t.url}/api/availability/slots/${slotId}?reason=imprevu`, { method: 'DELETE' });
+    const withdrawn = await as(effecteur, `/api/availability/slots/${slotId}?reason=imprevu`, { method: 'DELETE' });
     expect(withdrawn.status).toBe(204);
     await eventually(async () => !(await list(`?effecteurId=${RPPS}`)).items.some((s) => s.slotId === slotId));
     // Withdrawing again is harmless and appends nothing.
     const before = await head();
-    expect((await fetch(`${t.url}/api/availability/slots/${slotId}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await as(effecteur, `/api/availability/slots/${slotId}`, { method: 'DELETE' })).status).toBe(204);
     expect(await head()).toBe(before);
   });
 
@@ -56,17 +71,17 @@ describe.skipIf(!testDatabaseUrl)('manual slots over HTTP (publish, withdraw, li
   });
 
   it('lists upcoming free slots in start order with a cursor', async () => {
-    const effecteurId = '10000000017';
-    for (const h of [30, 10, 20]) expect((await post({ effecteurId, start: inHours(h), end: inHours(h + 0.5) })).status).toBe(201);
+    const effecteurId = demoIdentityByRole('nouvel-effecteur').nationalId.slice(1);
+    for (const h of [30, 10, 20]) expect((await post({ effecteurId, start: inHours(h), end: inHours(h + 0.5) }, undefined, newcomer)).status).toBe(201);
     let page: { items: { slotId: string; start?: string }[]; nextCursor: string | null } = { items: [], nextCursor: null };
-    await eventually(async () => (await list(`?effecteurId=${effecteurId}&limit=3`)).items.length === 3);
-    page = await list(`?effecteurId=${effecteurId}&limit=2`);
+    await eventually(async () => (await list(`?effecteurId=${effecteurId}&limit=3`, newcomer)).items.length === 3);
+    page = await list(`?effecteurId=${effecteurId}&limit=2`, newcomer);
     expect(page.nextCursor).not.toBeNull();
-    const rest = await list(`?effecteurId=${effecteurId}&limit=2&cursor=${page.nextCursor}`);
+    const rest = await list(`?effecteurId=${effecteurId}&limit=2&cursor=${page.nextCursor}`, newcomer);
     const starts = [...page.items, ...rest.items].map((s) => s.start);
     expect(starts).toHaveLength(3);
     expect([...starts].sort()).toEqual(starts);
-    const bad = await fetch(`${t.url}/api/availability/slots?cursor=garbage`);
+    const bad = await as(effecteur, `/api/availability/slots?effecteurId=${RPPS}&cursor=garbage`);
     expect(bad.status).toBe(400);
   });
 
@@ -85,10 +100,12 @@ describe.skipIf(!testDatabaseUrl)('manual slots over HTTP (publish, withdraw, li
       ['a body that is not JSON', () => post('effecteurId=1', { 'content-type': 'application/x-www-form-urlencoded' }), 415, /application\/json/],
       ['a 5 MB body', () => post({ effecteurId: RPPS, start: inHours(2), end: inHours(3), pad: 'x'.repeat(5 * 1024 * 1024) }), 413, /taille/],
       ['a JSON array body', () => post([1, 2]), 400, /body/],
-      ['withdrawing a slot id that is not a UUID', () => fetch(`${t.url}/api/availability/slots/not-a-uuid`, { method: 'DELETE' }), 400, /params\.slotId/],
-      ['withdrawing an unknown slot', () => fetch(`${t.url}/api/availability/slots/${crypto.randomUUID()}`, { method: 'DELETE' }), 404, /SlotDoesNotExist/],
-      ['an unknown route', () => fetch(`${t.url}/api/nothing-here`), 404, /route-not-found/],
-      ['a bad list filter', () => fetch(`${t.url}/api/availability/slots?limit=0&from=yesterday`), 400, /query\.limit/],
+      ['a slot in another effecteur’s agenda', () => post({ effecteurId: '10000000017', start: inHours(2), end: inHours(3) }), 403, /Accès refusé/],
+      ['publishing without a session', () => fetch(`${t.url}/api/availability/slots`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ effecteurId: RPPS, start: inHours(2), end: inHours(3) }) }), 401, /AuthenticationRequired/],
+      ['withdrawing a slot id that is not a UUID', () => as(effecteur, '/api/availability/slots/not-a-uuid', { method: 'DELETE' }), 400, /params\.slotId/],
+      ['withdrawing an unknown slot', () => as(effecteur, `/api/availability/slots/${crypto.randomUUID()}`, { method: 'DELETE' }), 404, /SlotDoesNotExist/],
+      ['an unknown route', () => as(effecteur, '/api/nothing-here'), 404, /route-not-found/],
+      ['a bad list filter', () => as(effecteur, `/api/availability/slots?effecteurId=${RPPS}&limit=0&from=yesterday`), 400, /query\.limit/],
     ];
     for (const [name, send, status, detail] of cases) {
       it(name, async () => {

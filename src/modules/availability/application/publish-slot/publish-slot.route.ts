@@ -6,6 +6,7 @@ import { CONSULTATION_TYPES } from '../../contracts/availability.events.ts';
 import type { AvailabilityDeps } from '../availability.deps.ts';
 import { editAgendaPolicy } from '../availability.policies.ts';
 import { publishSlot } from './publish-slot.handler.ts';
+import { parseRpps } from '../../../../shared-kernel/ids/rpps.id.ts';
 
 const instant = z.iso.datetime({ offset: true, message: 'attendu : un instant ISO-8601 avec fuseau, ex. 2026-11-23T09:00:00+01:00' });
 
@@ -22,14 +23,20 @@ export const publishSlotBody = z.strictObject({
 });
 
 /** POST /api/availability/slots — publish a manual slot. */
-export function publishSlotRoute(deps: AvailabilityDeps): RouteDefinition {
+export function publishSlotRoute(deps: AvailabilityDeps): RouteDefinition<z.infer<typeof publishSlotBody>> {
   return {
     method: 'post',
     path: '/availability/slots',
     summary: 'Publish a manual slot',
-    policy: editAgendaPolicy<undefined>((_r, body) => (body as { effecteurId?: unknown } | undefined)?.effecteurId),
-    async handle(req, res) {
+    // The body is validated first, so that the policy judges a well-formed RPPS and a mistyped one gets a 400.
+    async resource(req) {
       const body = parseInput(publishSlotBody, req.body ?? {}, 'body');
+      const rpps = parseRpps(body.effecteurId);
+      if (!rpps.ok) throw rpps.error;
+      return { ...body, effecteurId: rpps.value };
+    },
+    policy: editAgendaPolicy((body) => body.effecteurId),
+    async handle(req, res, { resource: body }) {
       const result = await publishSlot(deps, { ...body, start: new Date(body.start), end: new Date(body.end) }, commandContext(req, deps.clock));
       res
         .status(result.created ? 201 : 200)
