@@ -25,7 +25,10 @@ import { identityModule } from '../modules/identity/index.ts';
 import { RouteRegistry } from '../shared-kernel/auth/route.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { createHttpApp } from './http-app.ts';
+import { webShellRouter } from './web-shell.ts';
 import { createMetrics } from './metrics.ts';
+
+export const WEB_DIST_DIR = resolve(import.meta.dirname, '../../web/dist');
 
 export const MODULES: readonly PlatformModule[] = [identityModule, availabilityModule];
 
@@ -140,6 +143,8 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     for (const projection of module.projections?.(child) ?? []) projections.register(projection);
     await module.jobs?.(child, jobs);
   }
+  // The web shell (Lit + DSFR) answers every other page of the site; `npm start` builds it first.
+  rootRouter.use(webShellRouter(WEB_DIST_DIR));
   await projections.prepare();
 
   let shuttingDown = false;

@@ -3,11 +3,14 @@
  * TEST_REDIS_URL point at servers already running) and passes their URLs to the tests through the environment.
  * With CI=true a service that cannot start fails the run; elsewhere the tests that need it are skipped.
  */
+import { buildWeb } from '../../web/build.ts';
 import { postgresAvailable, redisAvailable, startPostgres, startRedis, type RunningService } from './services.ts';
 
 const running: RunningService[] = [];
 
 export async function setup(): Promise<void> {
+  // The platform serves the built web shell: build it once for the whole run (about a second).
+  await buildWeb();
   const strict = process.env.CI === 'true';
   if (!process.env.TEST_DATABASE_URL) {
     if (postgresAvailable() || strict) {

@@ -40,8 +40,9 @@ export class SasLinkAccount extends LitElement {
 
   protected override willUpdate(): void {
     const me = this.me;
-    if (me && this.prefilledFor !== me.accountId) {
-      this.prefilledFor = me.accountId;
+    // Keyed by the national id: a first login has no account id yet.
+    if (me && this.prefilledFor !== me.nationalId) {
+      this.prefilledFor = me.nationalId;
       this.values = { givenName: me.givenName, familyName: me.familyName, email: me.email ?? '' };
     }
   }
