@@ -4,8 +4,9 @@
  * order.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { resolve } from 'node:path';
 import express from 'express';
 import { Container } from 'inversify';
@@ -212,16 +213,29 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
         await jobs.start();
       }
       if (!servesHttp) return null;
+      const tls = config.tls;
+      // HTTPS when configured; client certificates are requested but judged per request (mTLS for machine clients).
+      const created: Server = tls
+        ? createHttpsServer(
+            {
+              cert: readFileSync(tls.certFile),
+              key: readFileSync(tls.keyFile),
+              ...(tls.clientCaFile ? { ca: readFileSync(tls.clientCaFile), requestCert: true, rejectUnauthorized: false } : {}),
+            },
+            app,
+          )
+        : createHttpServer(app);
       server = await new Promise<Server>((resolveServer, reject) => {
-        const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolveServer(s)));
+        created.once('error', reject);
+        created.listen(config.port, config.host, () => resolveServer(created));
       });
       server.keepAliveTimeout = 5_000;
       server.requestTimeout = 30_000;
       const address = server.address();
-      const url = typeof address === 'object' && address ? `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}` : null;
+      const url = typeof address === 'object' && address ? `${tls ? 'https' : 'http'}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}` : null;
       if (url) {
         const port = new URL(url).port;
-        publicUrl = config.publicUrl ?? `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : url.replace(/^http:\/\/|:\d+$/g, '')}:${port}`;
+        publicUrl = config.publicUrl ?? `${tls ? 'https' : 'http'}://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : url.replace(/^http:\/\/|:\d+$/g, '')}:${port}`;
         for (const module of modules) await module.started?.(children.get(module.name)!, { publicUrl });
       }
       logger.info({ url, publicUrl, eventStore: eventStore.name, readStore: readDb.kind, jobs: jobs.name, config: describeConfig(config) }, 'SAS platform started');

@@ -11,6 +11,8 @@ import { loginRoutes } from './application/login/login.routes.ts';
 import { manageAccountsRoutes } from './application/manage-accounts/manage-accounts.routes.ts';
 import { meRoute } from './application/me/me.route.ts';
 import { accountDecider } from './domain/account.decider.ts';
+import { clientDecider } from './domain/client.decider.ts';
+import { manageClientsRoutes } from './application/manage-clients/manage-clients.routes.ts';
 import { accountsProjection } from './infrastructure/accounts.projection.ts';
 import { DEMO_IDENTITIES } from './infrastructure/dev-idp/demo-identities.ts';
 import { createDevIdentityProvider } from './infrastructure/dev-idp/dev-identity-provider.ts';
@@ -33,10 +35,11 @@ export const identityModule: PlatformModule = {
         const readDb = ctx.get(TOKENS.readDb);
         // The embedded provider gets a fresh client secret at each start; PSC's comes from the configuration.
         const clientSecret = config.oidc.clientSecret ?? randomBytes(32).toString('base64url');
-        const settings = { secureCookies: config.nodeEnv === 'production' || (config.publicUrl?.startsWith('https:') ?? false), publicUrl: config.publicUrl ?? `http://localhost:${config.port}` };
+        const settings = { clientCertOu: config.tls?.clientCertOu ?? null, secureCookies: config.nodeEnv === 'production' || (config.publicUrl?.startsWith('https:') ?? false), publicUrl: config.publicUrl ?? `http://localhost:${config.port}` };
         let relyingParty: RelyingParty | null = null;
         const deps: IdentityDeps = {
           accounts: new CommandHandler(ctx.get(TOKENS.eventStore), accountDecider, ctx.get(TOKENS.newId)),
+          clients: new CommandHandler(ctx.get(TOKENS.eventStore), clientDecider, ctx.get(TOKENS.newId)),
           eventStore: ctx.get(TOKENS.eventStore),
           sessions: new SessionStore(readDb, { idleMs: config.session.idleMinutes * 60_000, absoluteMs: config.session.absoluteHours * 3_600_000 }, clock),
           readDb,
@@ -66,7 +69,7 @@ export const identityModule: PlatformModule = {
   },
   api(container) {
     const deps = container.get(IDENTITY.deps);
-    return [meRoute(deps), linkAccountRoute(deps), ...manageAccountsRoutes(deps)];
+    return [meRoute(deps), linkAccountRoute(deps), ...manageAccountsRoutes(deps), ...manageClientsRoutes(deps)];
   },
   web(container, router, registry) {
     const deps = container.get(IDENTITY.deps);

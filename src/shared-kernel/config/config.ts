@@ -3,6 +3,7 @@
  * Every variable has an embedded default so that `npm start` runs with nothing set; a bad value stops the
  * platform with a message naming each offending variable (never a half-started process).
  */
+import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -32,6 +33,8 @@ export interface Config {
     readonly clientSecret: string | undefined;
   };
   readonly session: { readonly idleMinutes: number; readonly absoluteHours: number };
+  /** HTTPS with optional client certificates (mTLS for vendors and LRMs); unset: plain HTTP. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string; readonly clientCaFile: string | undefined; readonly clientCertOu: string | undefined } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -75,6 +78,10 @@ export const VARIABLES: readonly VariableSpec[] = [
   { name: 'OIDC_CLIENT_SECRET', description: 'Client secret at the OpenID provider (required with OIDC_ISSUER)', default: '(random, demo provider)', example: 's3cr3t', secret: true },
   { name: 'SESSION_IDLE_MINUTES', description: 'A session unused this long ends', default: '30', example: '15' },
   { name: 'SESSION_ABSOLUTE_HOURS', description: 'A session ends this long after login, used or not', default: '12', example: '10' },
+  { name: 'TLS_CERT_FILE', description: 'Server certificate (PEM): serve HTTPS', default: '(plain HTTP)', example: '/etc/sas/tls/server.crt' },
+  { name: 'TLS_KEY_FILE', description: 'Server private key (PEM), with TLS_CERT_FILE', default: '(none)', example: '/etc/sas/tls/server.key', secret: true },
+  { name: 'TLS_CLIENT_CA_FILE', description: 'CA (PEM) whose client certificates authenticate vendors and LRMs (mTLS; CN = client id)', default: '(no mTLS)', example: '/etc/sas/tls/clients-ca.crt' },
+  { name: 'CLIENT_CERT_OU', description: 'Organisational unit a client certificate must carry', default: '(any)', example: 'SAS-EDITEURS' },
   { name: 'DEMO_DATA', description: 'Load the demo data set at start-up (true/false)', default: 'true', example: 'false' },
 ];
 
@@ -151,6 +158,22 @@ const bytes = z
     return n;
   });
 
+const readableFile = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined || value === '') return undefined;
+    const path = resolve(value);
+    try {
+      accessSync(path, constants.R_OK);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `cannot read file ${path}` });
+      return z.NEVER;
+    }
+    return path;
+  });
+
 const schema = z.object({
   NODE_ENV: choice(['development', 'production', 'test'] as const, 'development'),
   PORT: integer(3000, 0, 65535),
@@ -182,6 +205,10 @@ const schema = z.object({
   OIDC_CLIENT_SECRET: z.string().optional(),
   SESSION_IDLE_MINUTES: integer(30, 1, 24 * 60),
   SESSION_ABSOLUTE_HOURS: integer(12, 1, 7 * 24),
+  TLS_CERT_FILE: readableFile,
+  TLS_KEY_FILE: readableFile,
+  TLS_CLIENT_CA_FILE: readableFile,
+  CLIENT_CERT_OU: z.string().trim().max(64).optional(),
   DEMO_DATA: choice(['true', 'false', '1', '0', 'yes', 'no'] as const, 'true'),
 });
 
@@ -205,6 +232,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (v.OIDC_ISSUER?.startsWith('http:') && !/^http:\/\/(localhost|127\.0\.0\.1|\[::1\])[:/]/.test(v.OIDC_ISSUER)) {
     problems.push({ variable: 'OIDC_ISSUER', message: 'must be https (plain http only on loopback)' });
   }
+  if (Boolean(v.TLS_CERT_FILE) !== Boolean(v.TLS_KEY_FILE)) problems.push({ variable: v.TLS_CERT_FILE ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE', message: 'TLS_CERT_FILE and TLS_KEY_FILE go together' });
+  if (v.TLS_CLIENT_CA_FILE && !v.TLS_CERT_FILE) problems.push({ variable: 'TLS_CLIENT_CA_FILE', message: 'client certificates need HTTPS: set TLS_CERT_FILE and TLS_KEY_FILE' });
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     nodeEnv: v.NODE_ENV,
@@ -223,6 +252,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     publicUrl: v.PUBLIC_URL?.replace(/\/$/, ''),
     oidc: { issuer: v.OIDC_ISSUER?.replace(/\/$/, ''), clientId: v.OIDC_CLIENT_ID, clientSecret: v.OIDC_CLIENT_SECRET || undefined },
     session: { idleMinutes: v.SESSION_IDLE_MINUTES, absoluteHours: v.SESSION_ABSOLUTE_HOURS },
+    tls: v.TLS_CERT_FILE && v.TLS_KEY_FILE ? { certFile: v.TLS_CERT_FILE, keyFile: v.TLS_KEY_FILE, clientCaFile: v.TLS_CLIENT_CA_FILE, clientCertOu: v.CLIENT_CERT_OU || undefined } : undefined,
   };
 }
 

@@ -40,6 +40,12 @@ describe('configuration', () => {
       REDIS_URL: 'redis://localhost:6379',
       LOG_LEVEL: 'DEBUG',
       NODE_ENV: 'production',
+      OIDC_ISSUER: 'https://auth.bas.psc.esante.gouv.fr/auth/realms/esante-wallet',
+      OIDC_CLIENT_ID: 'sas-test',
+      OIDC_CLIENT_SECRET: 'psc-secret',
+      PUBLIC_URL: 'https://sas.example.fr/',
+      SESSION_IDLE_MINUTES: '15',
+      SESSION_ABSOLUTE_HOURS: '10',
       ROLE: 'api',
       BODY_LIMIT: '512kb',
       SHUTDOWN_TIMEOUT_MS: '2500',
@@ -57,7 +63,24 @@ describe('configuration', () => {
       shutdownTimeoutMs: 2500,
       projectionLagReadyThreshold: 10,
       demoData: false,
+      publicUrl: 'https://sas.example.fr',
+      oidc: { issuer: 'https://auth.bas.psc.esante.gouv.fr/auth/realms/esante-wallet', clientId: 'sas-test', clientSecret: 'psc-secret' },
+      session: { idleMinutes: 15, absoluteHours: 10 },
+      tls: undefined,
     });
+  });
+
+  it('refuses the embedded demo provider in production, and a PSC issuer without secret or over plain http', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual(['OIDC_ISSUER']);
+    expect(problemsOf({ OIDC_ISSUER: 'https://psc.example' })).toEqual(['OIDC_CLIENT_SECRET']);
+    expect(problemsOf({ OIDC_ISSUER: 'http://psc.example', OIDC_CLIENT_SECRET: 'x' })).toEqual(['OIDC_ISSUER']);
+    expect(loadConfig({ OIDC_ISSUER: 'http://127.0.0.1:9000/idp', OIDC_CLIENT_SECRET: 'x' }).oidc.issuer).toBe('http://127.0.0.1:9000/idp');
+  });
+
+  it('checks the TLS files exist and go together', () => {
+    expect(problemsOf({ TLS_CERT_FILE: '/nonexistent/server.crt' })).toContain('TLS_CERT_FILE');
+    expect(problemsOf({ TLS_CERT_FILE: 'package.json' })).toEqual(['TLS_KEY_FILE']);
+    expect(problemsOf({ TLS_CLIENT_CA_FILE: 'package.json' })).toEqual(['TLS_CLIENT_CA_FILE']);
   });
 
   it('names every bad variable at once', () => {
@@ -86,9 +109,9 @@ describe('configuration', () => {
   it('never shows a password', () => {
     expect(redactUrl('postgres://sas:secret@db/sas')).toBe('postgres://sas:***@db/sas');
     const described = JSON.stringify(
-      describeConfig(loadConfig({ DATABASE_URL: 'postgres://sas:secret@db/sas', REDIS_URL: 'redis://:hunter2@r:6379'})),
+      describeConfig(loadConfig({ DATABASE_URL: 'postgres://sas:secret@db/sas', REDIS_URL: 'redis://:hunter2@r:6379', OIDC_ISSUER: 'https://psc.example', OIDC_CLIENT_SECRET: 'pscpass' })),
     );
-    expect(described).not.toMatch(/secret|hunter2/);
+    expect(described).not.toMatch(/secret@|hunter2|pscpass/);
   });
 
   it('documents every variable it reads', () => {

@@ -5,7 +5,11 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import type { UserPrincipal } from '../../../shared-kernel/auth/principal.ts';
+import type { TLSSocket } from 'node:tls';
+import type { MachinePrincipal, UserPrincipal } from '../../../shared-kernel/auth/principal.ts';
+import { clientStreamName } from '../contracts/identity.events.ts';
+import { CLIENT_ID } from '../domain/client.decider.ts';
+import { verifySecret } from '../infrastructure/client-secrets.ts';
 import { HttpProblem, problem } from '../../../shared-kernel/http/problem-details.ts';
 import type { Session } from '../infrastructure/session-store.ts';
 import { accountIdOfNationalId, loadAccount } from './accounts.service.ts';
@@ -50,9 +54,52 @@ export async function principalOfSession(deps: IdentityDeps, session: Session): 
   return { kind: 'user', accountId, nationalId: session.nationalId, rpps, status: 'active', grants: account.grants };
 }
 
+const refuse = (detail: string) => new HttpProblem(problem(401, 'ClientAuthenticationFailed', detail));
+
+/**
+ * A machine client: HTTP Basic with its platform-generated secret (development, integration), or a TLS client
+ * certificate signed by the configured CA whose CN is the client id (production). The client's stream is read
+ * at each request, so a rotation or a revocation takes effect at once.
+ */
+async function machinePrincipal(deps: IdentityDeps, req: Request): Promise<MachinePrincipal | null> {
+  const authorization = req.header('authorization');
+  if (authorization?.startsWith('Basic ')) {
+    const decoded = Buffer.from(authorization.slice(6), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const clientId = decoded.slice(0, colon);
+    const secret = decoded.slice(colon + 1);
+    if (colon < 1 || !CLIENT_ID.test(clientId) || secret.length === 0 || secret.length > 200) throw refuse('Identifiants de client mal formés.');
+    const { state } = await deps.clients.load(clientStreamName(clientId));
+    if (state.status !== 'active' || !state.secretHash || !(await verifySecret(secret, state.secretHash))) {
+      throw refuse('Client inconnu, révoqué, ou secret invalide.');
+    }
+    return { kind: 'machine', clientId, clientKind: state.kind };
+  }
+  const socket = req.socket as TLSSocket;
+  if (typeof socket.getPeerCertificate === 'function') {
+    const certificate = socket.getPeerCertificate();
+    if (!certificate || Object.keys(certificate).length === 0) return null;
+    if (!socket.authorized) throw refuse(`Certificat client refusé : ${String(socket.authorizationError ?? 'non signé par l’autorité attendue')}.`);
+    const cn = typeof certificate.subject?.CN === 'string' ? certificate.subject.CN : '';
+    const ou = certificate.subject?.OU;
+    if (deps.settings.clientCertOu && ou !== deps.settings.clientCertOu) throw refuse('Certificat client refusé : unité organisationnelle (OU) inattendue.');
+    if (!CLIENT_ID.test(cn)) throw refuse('Certificat client refusé : le CN n’est pas un identifiant de client.');
+    const { state } = await deps.clients.load(clientStreamName(cn));
+    if (state.status !== 'active') throw refuse('Client inconnu ou révoqué.');
+    return { kind: 'machine', clientId: cn, clientKind: state.kind };
+  }
+  return null;
+}
+
 export function authenticate(deps: IdentityDeps): RequestHandler {
   return async (req, res, next) => {
     try {
+      const machine = await machinePrincipal(deps, req);
+      if (machine) {
+        res.locals.principal = machine;
+        res.locals.actor = { accountId: `client:${machine.clientId}`, role: machine.clientKind };
+        return next();
+      }
       const token = readCookie(req, SESSION_COOKIE);
       if (!token) return next();
       const session = await deps.sessions.get(token);

@@ -2,7 +2,8 @@ import type { CommandHandler } from '../../../shared-kernel/application/command-
 import type { EventStore } from '../../../shared-kernel/event-store/event-store.port.ts';
 import type { Logger } from '../../../shared-kernel/logging/logger.ts';
 import type { SqlDatabase } from '../../../shared-kernel/sql/sql-database.ts';
-import type { AccountEvent } from '../contracts/identity.events.ts';
+import type { AccountEvent, ClientEvent } from '../contracts/identity.events.ts';
+import type { ClientCommand, ClientState } from '../domain/client.decider.ts';
 import type { AccountCommand, AccountState } from '../domain/account.decider.ts';
 import type { RelyingParty } from '../infrastructure/oidc-relying-party.ts';
 import type { SessionStore } from '../infrastructure/session-store.ts';
@@ -12,11 +13,14 @@ export interface IdentitySettings {
   readonly secureCookies: boolean;
   /** Where the platform is reached by browsers, e.g. http://localhost:3000 (known once listening). */
   publicUrl: string;
+  /** mTLS: the organisational unit a client certificate must carry (null: any certificate signed by the CA). */
+  readonly clientCertOu: string | null;
 }
 
 /** What the identity use cases need, bound in the module's container. */
 export interface IdentityDeps {
   readonly accounts: CommandHandler<AccountCommand, AccountEvent, AccountState>;
+  readonly clients: CommandHandler<ClientCommand, ClientEvent, ClientState>;
   readonly eventStore: EventStore;
   readonly sessions: SessionStore;
   readonly readDb: SqlDatabase;

@@ -43,3 +43,20 @@ export type IdentityIntegrationEvent = AccountEvent | PscIdentityClaimed;
 export const IDENTITY_STREAM_PREFIX = 'identity.';
 export const accountStreamName = (accountId: string) => `identity.account-${accountId}`;
 export const pscClaimStreamName = (nationalId: string) => `identity.psc-${nationalId}`;
+
+/** Machine clients: booking vendors and LRM systems. Secrets are stored as scrypt hashes only. */
+export type ClientRegistered = {
+  readonly type: 'ClientRegistered';
+  readonly data: {
+    readonly clientId: string;
+    readonly kind: 'vendor' | 'lrm';
+    readonly name: string;
+    /** scrypt hash of the client's secret (dev and integration); null for certificate-only clients. */
+    readonly secretHash: string | null;
+  };
+};
+export type ClientSecretRotated = { readonly type: 'ClientSecretRotated'; readonly data: { readonly clientId: string; readonly secretHash: string } };
+export type ClientRevoked = { readonly type: 'ClientRevoked'; readonly data: { readonly clientId: string; readonly reason: string | null } };
+export type ClientEvent = ClientRegistered | ClientSecretRotated | ClientRevoked;
+
+export const clientStreamName = (clientId: string) => `identity.client-${clientId}`;
