@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, type Role } from '../../src/shared-kernel/auth/principal.ts';
-import { accountStreamName } from '../../src/modules/identity/contracts/identity.events.ts';
+import { accountStreamName, clientStreamName } from '../../src/modules/identity/contracts/identity.events.ts';
+import { hashSecret, newClientSecret } from '../../src/modules/identity/infrastructure/client-secrets.ts';
 import { claimNationalId } from '../../src/modules/identity/application/accounts.service.ts';
 import { IDENTITY } from '../../src/modules/identity/identity.tokens.ts';
 import { testDatabaseUrl } from '../support/databases.ts';
@@ -18,21 +19,26 @@ const OTHER_EFFECTEUR = '10000000017';
 const HOME = '31';
 const ELSEWHERE = '75';
 
-type Who = { readonly label: string; readonly role: Role | 'anonymous' | 'first-login'; readonly inside: boolean };
+type Who = { readonly label: string; readonly role: Role | 'anonymous' | 'first-login' | 'machine'; readonly inside: boolean };
 const WHO: readonly Who[] = [
   { label: 'anonymous', role: 'anonymous', inside: false },
   { label: 'first login, not linked', role: 'first-login', inside: false },
+  { label: 'machine client (vendor)', role: 'machine', inside: false },
   ...ROLES.flatMap((role) => [
     { label: `${role} in territory`, role, inside: true },
     { label: `${role} out of territory`, role, inside: false },
   ]),
 ];
 
-const is = (who: Who, ...roles: (Role | 'first-login')[]) => roles.includes(who.role as Role);
+const is = (who: Who, ...roles: (Role | 'first-login' | 'machine')[]) => roles.includes(who.role as Role);
 
 /** Expected decision per route, from the product's rules (issue #3), not from the code. */
 const EXPECTED: Record<string, (who: Who) => boolean> = {
-  'GET /api/me': (w) => w.role !== 'anonymous',
+  'GET /api/me': (w) => w.role !== 'anonymous' && w.role !== 'machine',
+  'POST /api/identity/clients': (w) => is(w, 'admin-national'),
+  'POST /api/identity/clients/:clientId/rotate-secret': (w) => is(w, 'admin-national'),
+  'POST /api/identity/clients/:clientId/revoke': (w) => is(w, 'admin-national'),
+  'GET /api/identity/clients/me': (w) => is(w, 'machine'),
   'POST /api/identity/link': (w) => is(w, 'first-login'),
   'GET /api/identity/accounts': (w) => is(w, 'admin-national', 'auditeur') || (is(w, 'gestionnaire-comptes', 'referent-territorial') && w.inside),
   'POST /api/identity/accounts': (w) => is(w, 'admin-national') || (is(w, 'gestionnaire-comptes') && w.inside),
@@ -54,6 +60,7 @@ describe.skipIf(!testDatabaseUrl)('authorisation matrix', () => {
   /** A real account with one role, and a real server-side session for it (as a PSC login would open). */
   async function principal(who: Who, index: number): Promise<LoggedIn | null> {
     if (who.role === 'anonymous') return null;
+    if (who.role === 'machine') return machine();
     const deps = t.platform.containers.get('identity')!.get(IDENTITY.deps);
     const nationalId = `8${String(20000000000 + index)}`;
     let accountId: string | null = null;
@@ -89,6 +96,29 @@ describe.skipIf(!testDatabaseUrl)('authorisation matrix', () => {
     return sessionOf(t.url, browser);
   }
 
+  /** A registered vendor calling with its secret (HTTP Basic). */
+  async function machine(): Promise<LoggedIn> {
+    const deps = t.platform.containers.get('identity')!.get(IDENTITY.deps);
+    const secret = newClientSecret();
+    const ctx = { actor: { accountId: 'test', role: 'test' }, correlationId: deps.newId(), now: deps.clock() };
+    await deps.clients.handle(clientStreamName('matrix-vendor'), { type: 'RegisterClient', clientId: 'matrix-vendor', kind: 'vendor', name: 'Matrix', secretHash: await hashSecret(secret) }, ctx);
+    const authorization = `Basic ${Buffer.from(`matrix-vendor:${secret}`).toString('base64')}`;
+    const api: LoggedIn['api'] = (path, init = {}) =>
+      fetch(`${t.url}${path}`, {
+        method: init.method ?? 'GET',
+        headers: { authorization, ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}) },
+        ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
+      });
+    return { browser: new Browser(), csrfToken: '', me: { accountId: null, status: 'machine', roles: [], nationalId: '' }, api };
+  }
+
+  async function freshClient(): Promise<string> {
+    const clientId = `client-${counter++}`;
+    const response = await admin.api('/api/identity/clients', { method: 'POST', json: { clientId, kind: 'lrm', name: 'LRM' } });
+    expect(response.status).toBe(201);
+    return clientId;
+  }
+
   async function freshSlot(): Promise<string> {
     const owner = sessions.get(`effecteur in territory`)!;
     const start = Date.now() + (2 + counter++) * 3_600_000;
@@ -107,6 +137,10 @@ describe.skipIf(!testDatabaseUrl)('authorisation matrix', () => {
   const REQUESTS: Record<string, () => Promise<{ method: string; path: string; json?: unknown }>> = {
     'GET /api/me': async () => ({ method: 'GET', path: '/api/me' }),
     'POST /api/identity/link': async () => ({ method: 'POST', path: '/api/identity/link', json: { givenName: 'A', familyName: 'B', email: 'nobody@test.invalid' } }),
+    'POST /api/identity/clients': async () => ({ method: 'POST', path: '/api/identity/clients', json: { clientId: `new-client-${counter++}`, kind: 'vendor', name: 'Éditeur' } }),
+    'POST /api/identity/clients/:clientId/rotate-secret': async () => ({ method: 'POST', path: `/api/identity/clients/${await freshClient()}/rotate-secret` }),
+    'POST /api/identity/clients/:clientId/revoke': async () => ({ method: 'POST', path: `/api/identity/clients/${await freshClient()}/revoke` }),
+    'GET /api/identity/clients/me': async () => ({ method: 'GET', path: '/api/identity/clients/me' }),
     'GET /api/identity/accounts': async () => ({ method: 'GET', path: `/api/identity/accounts?territory=${HOME}` }),
     'POST /api/identity/accounts': async () => ({
       method: 'POST',
