@@ -1,6 +1,7 @@
 /** Starts the whole platform on a fresh PostgreSQL database (or PGlite) on a loopback port, for HTTP tests. */
 import { loadConfig } from '../../src/shared-kernel/config/config.ts';
 import { createPlatform, type Platform } from '../../src/app/platform.ts';
+import type { Logger } from '../../src/shared-kernel/logging/logger.ts';
 import type { PlatformModule } from '../../src/shared-kernel/platform-module.ts';
 import { freshPgDatabase } from './databases.ts';
 
@@ -11,7 +12,7 @@ export interface TestPlatform {
 }
 
 export async function startTestPlatform(
-  options: { env?: Record<string, string>; modules?: readonly PlatformModule[]; clock?: () => Date } = {},
+  options: { env?: Record<string, string>; modules?: readonly PlatformModule[]; clock?: () => Date; logger?: Logger } = {},
 ): Promise<TestPlatform> {
   const env: Record<string, string> = { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DEMO_DATA: 'false', ...options.env };
   if (!env.DATABASE_URL && !env.DATA_DIR) {
@@ -23,6 +24,7 @@ export async function startTestPlatform(
     config: loadConfig(env),
     ...(options.modules ? { modules: options.modules } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   const url = await platform.start();
   if (!url) throw new Error('the platform did not start an HTTP server');
