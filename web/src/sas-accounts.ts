@@ -78,6 +78,19 @@ export class SasAccounts extends LitElement {
     void this.load();
   }
 
+  /**
+   * The list is a read model, updated a few milliseconds after a write: after a change, reload until it shows
+   * the change (at most 5 s), so the table never contradicts the success message.
+   */
+  private async loadUntil(shows: (items: readonly Account[]) => boolean): Promise<void> {
+    const deadline = Date.now() + 5_000;
+    await this.load();
+    while (!shows(this.accounts ?? []) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      await this.load();
+    }
+  }
+
   private async load(): Promise<void> {
     this.listError = null;
     try {
@@ -123,10 +136,10 @@ export class SasAccounts extends LitElement {
     }
     this.busy = true;
     try {
-      await postJson<{ accountId: string }>('/api/identity/accounts', this.values);
+      const { accountId } = await postJson<{ accountId: string }>('/api/identity/accounts', this.values);
       this.success = `Le compte de ${this.values.givenName} ${this.values.familyName} (${roleLabel(this.values.role)}) a été créé. Il sera activé lors de sa première connexion avec Pro Santé Connect.`;
       this.values = emptyForm(this.values.territory);
-      await this.load();
+      await this.loadUntil((items) => items.some((a) => a.accountId === accountId));
       void this.focusOn('#accounts-success');
     } catch (e) {
       const problem = e instanceof ApiError ? e.problem : null;
@@ -162,7 +175,7 @@ export class SasAccounts extends LitElement {
       await postJson(`/api/identity/accounts/${encodeURIComponent(account.accountId)}/deactivate`);
       this.confirming = null;
       this.success = `Le compte de ${account.givenName} ${account.familyName} a été désactivé.`;
-      await this.load();
+      await this.loadUntil((items) => items.some((a) => a.accountId === account.accountId && a.status === 'deactivated'));
       void this.focusOn('#accounts-success');
     } catch (e) {
       this.confirming = null;
