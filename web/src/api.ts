@@ -1,27 +1,9 @@
 /** Browser-side helpers for the SAS HTTP API: identity of the session, CSRF-protected JSON calls, problem details. */
 
-export type Role =
-  | 'regulateur-osnp'
-  | 'ioa'
-  | 'effecteur'
-  | 'delegataire'
-  | 'gestionnaire-structure'
-  | 'gestionnaire-comptes'
-  | 'referent-territorial'
-  | 'admin-national'
-  | 'auditeur';
+// One list of roles and labels for the server and the browser.
+import { ROLE_LABELS, type Role } from '../../src/shared-kernel/auth/principal.ts';
 
-export const ROLE_LABELS: Readonly<Record<Role, string>> = {
-  'regulateur-osnp': 'Régulateur / OSNP',
-  ioa: 'IOA',
-  effecteur: 'Effecteur',
-  delegataire: 'Délégataire',
-  'gestionnaire-structure': 'Gestionnaire de structure',
-  'gestionnaire-comptes': 'Gestionnaire de comptes',
-  'referent-territorial': 'Référent territorial',
-  'admin-national': 'Administrateur national',
-  auditeur: 'Auditeur',
-};
+export { ROLE_LABELS, type Role };
 
 export function roleLabel(role: string): string {
   return (ROLE_LABELS as Record<string, string>)[role] ?? role;

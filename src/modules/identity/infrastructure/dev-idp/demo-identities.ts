@@ -8,6 +8,8 @@
  * one the demo slots are published for).
  */
 
+import { ROLES } from '../../../../shared-kernel/auth/principal.ts';
+
 export interface DemoIdentity {
   /** IDNPS: '8' + 11-digit RPPS with a valid Luhn key. Becomes `sub`, `SubjectNameID` and `preferred_username`. */
   readonly nationalId: string;
@@ -22,19 +24,7 @@ export interface DemoIdentity {
   readonly civility?: 'M' | 'MME';
 }
 
-export const DEMO_ROLES = [
-  'regulateur-osnp',
-  'ioa',
-  'effecteur',
-  'delegataire',
-  'gestionnaire-structure',
-  'gestionnaire-comptes',
-  'referent-territorial',
-  'admin-national',
-  'auditeur',
-  'nouvelle-osnp',
-  'nouvel-effecteur',
-] as const;
+export const DEMO_ROLES = [...ROLES, 'nouvelle-osnp', 'nouvel-effecteur'] as const;
 
 export type DemoRole = (typeof DEMO_ROLES)[number];
 
