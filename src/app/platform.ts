@@ -23,11 +23,14 @@ import type { SqlDatabase } from '../shared-kernel/sql/sql-database.ts';
 import { TOKENS } from '../shared-kernel/tokens.ts';
 import { availabilityModule } from '../modules/availability/index.ts';
 import { identityModule } from '../modules/identity/index.ts';
-import { RouteRegistry } from '../shared-kernel/auth/route.ts';
+import { anonymousAllowed, RouteRegistry } from '../shared-kernel/auth/route.ts';
+import { openApiDocument } from './openapi.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { createHttpApp } from './http-app.ts';
 import { webShellRouter } from './web-shell.ts';
 import { createMetrics } from './metrics.ts';
+
+const PACKAGE_VERSION = (JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string }).version;
 
 export const WEB_DIST_DIR = resolve(import.meta.dirname, '../../web/dist');
 
@@ -144,6 +147,17 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     for (const projection of module.projections?.(child) ?? []) projections.register(projection);
     await module.jobs?.(child, jobs);
   }
+  routes.mount(api, '/api', [
+    {
+      method: 'get',
+      path: '/openapi.json',
+      summary: 'This API, as an OpenAPI 3.1 document',
+      policy: anonymousAllowed,
+      handle: (_req, res) => {
+        res.json(openApiDocument(routes.routes, PACKAGE_VERSION));
+      },
+    },
+  ]);
   // The web shell (Lit + DSFR) answers every other page of the site; `npm start` builds it first.
   rootRouter.use(webShellRouter(WEB_DIST_DIR));
   await projections.prepare();

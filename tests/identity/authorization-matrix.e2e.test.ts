@@ -49,7 +49,7 @@ const EXPECTED: Record<string, (who: Who) => boolean> = {
   'GET /api/availability/slots/:slotId': (w) => is(w, 'regulateur-osnp', 'ioa', 'referent-territorial', 'admin-national', 'auditeur') || (is(w, 'effecteur', 'delegataire') && w.inside),
 };
 
-const ANONYMOUS_ROUTES = ['GET /auth/login', 'GET /auth/callback', 'POST /auth/logout', 'GET /auth/logged-out'];
+const ANONYMOUS_ROUTES = ['GET /api/openapi.json', 'GET /auth/login', 'GET /auth/callback', 'POST /auth/logout', 'GET /auth/logged-out'];
 
 describe.skipIf(!testDatabaseUrl)('authorisation matrix', () => {
   let t: TestPlatform;

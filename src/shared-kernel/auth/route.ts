@@ -3,6 +3,7 @@
  * authorisation matrix test can enumerate every route and the platform can refuse a route without a policy.
  */
 import type { Request, Response, Router } from 'express';
+import type { z } from 'zod';
 import { problem, HttpProblem } from '../http/problem-details.ts';
 import type { Principal } from './principal.ts';
 
@@ -29,6 +30,8 @@ export interface RouteDefinition<R = undefined> {
   /** Loads what the policy judges (the slot and its effecteur, the account and its territory); may throw 404. */
   readonly resource?: (req: Request) => Promise<R>;
   readonly handle: (req: Request, res: Response, context: RouteContext<R>) => Promise<void> | void;
+  /** Input schemas, for the OpenAPI document (validation stays in the handler). */
+  readonly docs?: { readonly query?: z.ZodType; readonly body?: z.ZodType };
 }
 
 export interface RouteInfo {
@@ -36,6 +39,8 @@ export interface RouteInfo {
   readonly path: string;
   readonly summary: string;
   readonly policy: string;
+  readonly anonymous: boolean;
+  readonly docs?: RouteDefinition<unknown>['docs'];
 }
 
 export const principalOf = (res: Response): Principal | null => (res.locals.principal as Principal | undefined) ?? null;
@@ -51,7 +56,14 @@ export class RouteRegistry {
   /** Mounts `definitions` on `router`; `prefix` is where the router itself is mounted ('/api', '/auth'). */
   mount(router: Router, prefix: string, definitions: readonly RouteDefinition<any>[]): void {
     for (const definition of definitions) {
-      this.#routes.push({ method: definition.method, path: `${prefix}${definition.path}`, summary: definition.summary, policy: definition.policy.description });
+      this.#routes.push({
+        method: definition.method,
+        path: `${prefix}${definition.path}`,
+        summary: definition.summary,
+        policy: definition.policy.description,
+        anonymous: definition.policy.anonymous === true,
+        ...(definition.docs ? { docs: definition.docs } : {}),
+      });
       router[definition.method](definition.path, async (req, res) => {
         const principal = principalOf(res);
         if (!definition.policy.anonymous && principal === null) {

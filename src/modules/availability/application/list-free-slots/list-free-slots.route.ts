@@ -32,6 +32,7 @@ export function listFreeSlotsRoutes(deps: AvailabilityDeps): RouteDefinition<any
     method: 'get',
     path: '/availability/slots',
     summary: 'List upcoming free slots',
+    docs: { query: listQuery },
     policy: readAgendaPolicy<undefined>((_r, query) => (query as { effecteurId?: unknown }).effecteurId),
     async handle(req, res) {
       const q = parseInput(listQuery, req.query, 'query');

@@ -28,6 +28,7 @@ export function publishSlotRoute(deps: AvailabilityDeps): RouteDefinition<z.infe
     method: 'post',
     path: '/availability/slots',
     summary: 'Publish a manual slot',
+    docs: { body: publishSlotBody },
     // The body is validated first, so that the policy judges a well-formed RPPS and a mistyped one gets a 400.
     async resource(req) {
       const body = parseInput(publishSlotBody, req.body ?? {}, 'body');

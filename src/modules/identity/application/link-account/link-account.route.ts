@@ -24,6 +24,7 @@ export function linkAccountRoute(deps: IdentityDeps): RouteDefinition {
     method: 'post',
     path: '/identity/link',
     summary: 'Link a first PSC login to the account created for it',
+    docs: { body: linkBody },
     policy: policy('une première connexion non encore liée à un compte', (p) => p?.kind === 'user' && p.status === 'link-required'),
     async handle(req, res, { principal }) {
       const body = parseInput(linkBody, req.body ?? {}, 'body');

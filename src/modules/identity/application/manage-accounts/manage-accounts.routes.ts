@@ -31,6 +31,7 @@ export function manageAccountsRoutes(deps: IdentityDeps): RouteDefinition<any>[]
     method: 'get',
     path: '/identity/accounts',
     summary: 'List accounts (of a territory)',
+    docs: { query: listQuery },
     policy: policy('gestionnaire de comptes ou référent territorial du territoire, administrateur national, auditeur', (p, t) => {
       if (hasRole(p, 'admin-national', 'auditeur')) return true;
       if (!hasRole(p, 'gestionnaire-comptes', 'referent-territorial')) return false;
@@ -50,6 +51,7 @@ export function manageAccountsRoutes(deps: IdentityDeps): RouteDefinition<any>[]
     method: 'post',
     path: '/identity/accounts',
     summary: 'Create a regulator/OSNP or IOA account',
+    docs: { body: createBody },
     policy: policy('gestionnaire de comptes du territoire, administrateur national', (p, t) =>
       hasRole(p, 'admin-national') || (t !== undefined && hasRoleIn(p, 'gestionnaire-comptes', t)),
     ),

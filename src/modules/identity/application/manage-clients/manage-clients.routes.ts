@@ -30,6 +30,7 @@ export function manageClientsRoutes(deps: IdentityDeps): RouteDefinition<any>[] 
       method: 'post',
       path: '/identity/clients',
       summary: 'Register a machine client; its secret is shown once',
+      docs: { body: registerBody },
       policy: adminOnly,
       async handle(req, res) {
         const body = parseInput(registerBody, req.body ?? {}, 'body');
