@@ -154,6 +154,9 @@ async function run(adapter: string, db: SqlDatabase) {
   await appendScenario(adapter, store, 'append batch of 100, 1 writer', 1, 100, 200);
   await appendScenario(adapter, store, 'append batch of 100, 8 writers', 8, 100, 25);
   await fill(store, TOTAL);
+  // The same appends again on the full store: indexes are large now.
+  await appendScenario(adapter, store, 'append 1 event, 8 writers (full store)', 8, 1, Math.ceil(SINGLE_APPENDS / 8));
+  await appendScenario(adapter, store, 'append batch of 100, 8 writers (full store)', 8, 100, 25);
   await readAllScenario(adapter, store);
   await catchUpScenario(adapter, store);
   await store.close();
