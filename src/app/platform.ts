@@ -23,6 +23,7 @@ import type { SqlDatabase } from '../shared-kernel/sql/sql-database.ts';
 import { TOKENS } from '../shared-kernel/tokens.ts';
 import { availabilityModule } from '../modules/availability/index.ts';
 import { identityModule } from '../modules/identity/index.ts';
+import { directoryModule } from '../modules/directory/index.ts';
 import { anonymousAllowed, RouteRegistry } from '../shared-kernel/auth/route.ts';
 import { openApiDocument } from './openapi.ts';
 import { lockDataDir } from './data-dir-lock.ts';
@@ -34,7 +35,7 @@ const PACKAGE_VERSION = (JSON.parse(readFileSync(resolve(import.meta.dirname, '.
 
 export const WEB_DIST_DIR = resolve(import.meta.dirname, '../../web/dist');
 
-export const MODULES: readonly PlatformModule[] = [identityModule, availabilityModule];
+export const MODULES: readonly PlatformModule[] = [identityModule, directoryModule, availabilityModule];
 
 export interface PlatformOptions {
   readonly config: Config;

@@ -2,25 +2,34 @@
  * The platform's command line: `npm run sas -- <command>`.
  *   projections status            lag and position of every projection
  *   projections rebuild NAME      replay the history into fresh tables and swap them in, with a progress bar
+ *   directory import rpps FILE    import the public RPPS extraction into the directory
  */
 import cliProgress from 'cli-progress';
 import { ConfigError, loadConfig } from '../shared-kernel/config/config.ts';
 import { createLogger } from '../shared-kernel/logging/logger.ts';
-import { createPlatform, type Platform } from '../app/platform.ts';
+import { createPlatform, MODULES, type Platform } from '../app/platform.ts';
+import { DIRECTORY, directoryModule, importRppsExtract, RppsExtractError } from '../modules/directory/index.ts';
 
 const USAGE = `Usage: npm run sas -- <command>
 
 Commands:
   projections status             position, head and lag of every projection
   projections rebuild NAME       rebuild one projection from the whole event history
+  directory import rpps FILE [--partial]
+                                 import an RPPS extraction (PS_LibreAcces_Personne_activite); practitioners
+                                 absent from FILE are marked departed unless --partial; rejected lines are
+                                 listed in FILE.rejects.csv (exit 65 if FILE is unreadable or not an extraction)
   help                           this text
 `;
 
 class UsageError extends Error {}
 
+/** Modules of the CLI's platform: the server's, plus the directory until the composition root lists it. */
+
+
 async function withPlatform<T>(fn: (platform: Platform) => Promise<T>): Promise<T> {
   const config = loadConfig(process.env);
-  const platform = await createPlatform({ config, logger: createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }) });
+  const platform = await createPlatform({ config, logger: createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }), modules: MODULES });
   try {
     return await fn(platform);
   } finally {
@@ -64,6 +73,61 @@ async function projections(args: string[]): Promise<void> {
   throw new UsageError(`Unknown projections command "${sub ?? ''}".`);
 }
 
+async function directory(args: string[]): Promise<number> {
+  const [sub, kind, ...rest] = args;
+  if (sub !== 'import' || kind !== 'rpps') throw new UsageError(`Unknown directory command "${[sub, kind].filter(Boolean).join(' ')}".`);
+  const partial = rest.includes('--partial');
+  const files = rest.filter((a) => a !== '--partial');
+  const unknownFlag = files.find((a) => a.startsWith('--'));
+  if (unknownFlag) throw new UsageError(`Unknown option "${unknownFlag}".`);
+  if (files.length !== 1) throw new UsageError('directory import rpps needs exactly one FILE.');
+  const file = files[0]!;
+  try {
+    return await withPlatform(async (platform) => {
+      const deps = platform.containers.get(directoryModule.name)!.get(DIRECTORY.deps);
+      const bar = new cliProgress.SingleBar(
+        { format: '{phase} [{bar}] {percentage}% | {value}/{total} {unit} | {eta_formatted} left', hideCursor: true, noTTYOutput: false },
+        cliProgress.Presets.shades_classic,
+      );
+      let phase = '';
+      const started = Date.now();
+      const result = await importRppsExtract(deps, {
+        file,
+        full: !partial,
+        onProgress: (p) => {
+          const label = p.phase === 'parse' ? 'reading  ' : p.phase === 'sync' ? 'syncing  ' : 'departing';
+          if (p.phase !== phase) {
+            if (phase) bar.stop();
+            phase = p.phase;
+            bar.start(Math.max(p.total ?? 1, 1), p.done, { phase: label, unit: p.phase === 'parse' ? 'bytes' : 'practitioners' });
+          } else {
+            bar.update(p.done);
+          }
+        },
+      });
+      if (phase) bar.stop();
+      const seconds = (Date.now() - started) / 1000;
+      console.log(`Imported ${file} in ${seconds.toFixed(1)} s${partial ? ' (partial extract: no departures)' : ''}.`);
+      console.table({
+        'lines read': result.lines,
+        practitioners: result.practitioners,
+        'rejected lines': result.rejects.length,
+        'held back (a line rejected)': result.heldBack,
+        'events appended': result.eventsAppended,
+        departed: result.departed,
+      });
+      if (result.rejectsFile) console.log(`Rejected lines: ${result.rejectsFile}`);
+      return 0;
+    });
+  } catch (error) {
+    if (error instanceof RppsExtractError) {
+      console.error(error.message);
+      return 65; // EX_DATAERR
+    }
+    throw error;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -71,6 +135,8 @@ async function main(argv: string[]): Promise<number> {
       case 'projections':
         await projections(rest);
         return 0;
+      case 'directory':
+        return await directory(rest);
       case undefined:
       case 'help':
       case '--help':

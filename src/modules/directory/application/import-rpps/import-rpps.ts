@@ -1,0 +1,233 @@
+import { createReadStream } from 'node:fs';
+import { rm, stat, writeFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { systemActor, type CommandContext } from '../../../../shared-kernel/events/envelope.ts';
+import {
+  PRACTITIONER_STREAM_PREFIX,
+  practitionerStreamName,
+  type PracticeLocation,
+  type PractitionerIdentity,
+} from '../../contracts/directory.events.ts';
+import { loadCommuneCodes, parseRppsExtract, RppsExtractError } from '../../infrastructure/rpps-extract-parser.ts';
+import type { DirectoryDeps } from '../directory.deps.ts';
+
+export interface ImportProgress {
+  /** parse: `done`/`total` are bytes (total null for a stream); sync and depart: practitioners. */
+  readonly phase: 'parse' | 'sync' | 'depart';
+  readonly done: number;
+  readonly total: number | null;
+}
+
+export interface ImportRppsOptions {
+  /** Path of the extraction; a `<file>.rejects.csv` report is written next to it when lines are rejected. */
+  readonly file?: string;
+  /** Or any readable stream of the extraction (no report file). */
+  readonly stream?: Readable;
+  /** A full national extraction (default): practitioners known before and absent from it have departed. */
+  readonly full?: boolean;
+  readonly onProgress?: (progress: ImportProgress) => void;
+  /** Instant the events are decided at (default: the clock). */
+  readonly now?: Date;
+  /** Commands in flight at once (default 8). */
+  readonly concurrency?: number;
+  /** Known INSEE commune codes (default: `data/reference/communes-fr.csv`). */
+  readonly communes?: ReadonlySet<string>;
+}
+
+export interface ImportReject {
+  readonly lineNumber: number;
+  readonly reason: string;
+}
+
+export interface ImportRppsResult {
+  /** Data lines read (header excluded). */
+  readonly lines: number;
+  /** Distinct practitioners with at least one valid line. */
+  readonly practitioners: number;
+  readonly rejects: readonly ImportReject[];
+  readonly eventsAppended: number;
+  /** Practitioners marked departed (full extractions only). */
+  readonly departed: number;
+  /**
+   * Practitioners left untouched because one of their lines was rejected: syncing them from the remaining
+   * lines would wrongly close a place of practice, and marking them departed would be wrong too.
+   */
+  readonly heldBack: number;
+  /** Path of the rejects report, or null when there was none. */
+  readonly rejectsFile: string | null;
+}
+
+interface Grouped {
+  identity: PractitionerIdentity;
+  locations: Map<string, PracticeLocation>;
+}
+
+/**
+ * Imports an RPPS extraction (`PS_LibreAcces_Personne_activite`) into the directory's practitioner streams.
+ *
+ * Memory: lines are streamed, but the file is not assumed to be sorted by RPPS, so all valid rows are grouped in
+ * one Map before syncing — one compact entry per practitioner (identity + locations, a few hundred bytes), about
+ * 300k entries for the national file, i.e. well under a few hundred MB. Rejected lines never abort the import.
+ */
+export async function importRppsExtract(deps: DirectoryDeps, options: ImportRppsOptions): Promise<ImportRppsResult> {
+  const full = options.full ?? true;
+  const now = options.now ?? deps.clock();
+  const concurrency = Math.max(1, options.concurrency ?? 8);
+  const progress = options.onProgress ?? (() => {});
+  const communes = options.communes ?? loadCommuneCodes();
+
+  let input: Readable;
+  let totalBytes: number | null = null;
+  let bytesRead: () => number = () => 0;
+  if (options.file) {
+    const file = options.file;
+    try {
+      const info = await stat(file);
+      if (!info.isFile()) throw new Error('not a regular file');
+      totalBytes = info.size;
+    } catch (error) {
+      throw new RppsExtractError(`Cannot read the RPPS extraction ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const stream = createReadStream(file);
+    bytesRead = () => stream.bytesRead;
+    input = stream;
+  } else if (options.stream) {
+    input = options.stream;
+  } else {
+    throw new TypeError('importRppsExtract needs a file or a stream');
+  }
+
+  // 1. Parse and group by RPPS.
+  const byRpps = new Map<string, Grouped>();
+  const rejects: ImportReject[] = [];
+  const heldIds = new Set<string>();
+  let lines = 0;
+  let lastReport = 0;
+  progress({ phase: 'parse', done: 0, total: totalBytes });
+  try {
+    for await (const parsed of parseRppsExtract(input, { communes })) {
+      lines++;
+      if (lines - lastReport >= 1000) {
+        lastReport = lines;
+        progress({ phase: 'parse', done: bytesRead(), total: totalBytes });
+      }
+      if ('reject' in parsed) {
+        rejects.push({ lineNumber: parsed.lineNumber, reason: parsed.reject });
+        if (parsed.rawId) heldIds.add(parsed.rawId);
+        continue;
+      }
+      const { identity, location } = parsed.row;
+      const group = byRpps.get(identity.rpps);
+      if (!group) {
+        byRpps.set(identity.rpps, { identity, locations: new Map([[location.locationId, location]]) });
+      } else if (group.locations.has(location.locationId)) {
+        // Same structure twice for one person: the first line is kept (the register's first activity there).
+        rejects.push({ lineNumber: parsed.lineNumber, reason: `duplicate activity of RPPS ${identity.rpps} in the same structure (first one kept)` });
+      } else {
+        // Identity fields are per person; should two lines disagree, the first line wins.
+        group.locations.set(location.locationId, location);
+      }
+    }
+  } catch (error) {
+    if (error instanceof RppsExtractError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code && lines === 0) throw new RppsExtractError(`Cannot read the RPPS extraction: ${(error as Error).message}`);
+    throw error;
+  } finally {
+    if (options.file) input.destroy();
+  }
+  progress({ phase: 'parse', done: totalBytes ?? bytesRead(), total: totalBytes });
+
+  const ctx: CommandContext = { actor: systemActor, correlationId: deps.newId(), now };
+  let eventsAppended = 0;
+
+  // 2. Known active practitioners, read before syncing (for departures).
+  const known = full ? await activePractitioners(deps) : new Set<string>();
+
+  // 3. Sync every practitioner, `concurrency` commands in flight.
+  const toSync = [...byRpps.values()].filter((g) => !heldIds.has(g.identity.rpps));
+  const heldBack = byRpps.size - toSync.length;
+  let synced = 0;
+  await pool(toSync, concurrency, async (group) => {
+    const result = await deps.practitioners.handle(
+      practitionerStreamName(group.identity.rpps),
+      { type: 'SyncPractitioner', snapshot: { identity: group.identity, locations: [...group.locations.values()] } },
+      ctx,
+      { retryOnConflict: true },
+    );
+    eventsAppended += result.events.length;
+    synced++;
+    if (synced % 500 === 0) progress({ phase: 'sync', done: synced, total: toSync.length });
+  });
+  progress({ phase: 'sync', done: synced, total: toSync.length });
+
+  // 4. Departures: known before, absent from this full extraction, and not held back by a rejected line.
+  let departed = 0;
+  if (full) {
+    const gone = [...known].filter((rpps) => !byRpps.has(rpps) && !heldIds.has(rpps));
+    let done = 0;
+    await pool(gone, concurrency, async (rpps) => {
+      const result = await deps.practitioners.handle(practitionerStreamName(rpps), { type: 'MarkDeparted', rpps }, ctx, { retryOnConflict: true });
+      eventsAppended += result.events.length;
+      if (result.events.length > 0) departed++;
+      done++;
+      if (done % 500 === 0) progress({ phase: 'depart', done, total: gone.length });
+    });
+    progress({ phase: 'depart', done: gone.length, total: gone.length });
+  }
+
+  // 5. Rejects report next to the input (a stale one from an earlier run is removed).
+  let rejectsFile: string | null = null;
+  if (options.file) {
+    const reportPath = `${options.file}.rejects.csv`;
+    if (rejects.length > 0) {
+      const csv = ['line;reason', ...rejects.map((r) => `${r.lineNumber};${csvField(r.reason)}`)].join('\n') + '\n';
+      await writeFile(reportPath, csv, 'utf8');
+      rejectsFile = reportPath;
+    } else {
+      await rm(reportPath, { force: true });
+    }
+  }
+
+  return { lines, practitioners: byRpps.size, rejects, eventsAppended, departed, heldBack, rejectsFile };
+}
+
+const csvField = (value: string): string => (/[;"\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+
+/** RPPS of the practitioners currently registered (not departed), from the event log. */
+async function activePractitioners(deps: DirectoryDeps): Promise<Set<string>> {
+  const active = new Set<string>();
+  let after = 0;
+  for (;;) {
+    const page = await deps.eventStore.readAll({
+      after,
+      limit: 5000,
+      filter: { streamPrefix: PRACTITIONER_STREAM_PREFIX, eventTypes: ['PractitionerRegistered', 'PractitionerDeparted'] },
+    });
+    for (const event of page) {
+      const rpps = (event.data as { rpps: string }).rpps;
+      if (event.type === 'PractitionerRegistered') active.add(rpps);
+      else active.delete(rpps);
+    }
+    if (page.length < 5000) return active;
+    after = page[page.length - 1]!.position;
+  }
+}
+
+/** Runs `task` over `items` with at most `size` in flight; the first failure stops handing out new items. */
+async function pool<T>(items: readonly T[], size: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await task(item);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+}

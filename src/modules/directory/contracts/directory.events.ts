@@ -1,0 +1,93 @@
+/**
+ * Public integration events of the directory module, imported from the public RPPS extraction
+ * (`PS_LibreAcces_Personne_activite`, Annuaire Santé, Licence Ouverte).
+ *
+ * These are PROFESSIONAL data from a public register (who practises what, where, and the phone number of the
+ * place of practice). They are never patient data: no patient ever appears in a directory stream.
+ *
+ * One stream per practitioner: `directory.practitioner-<rpps>`. Stable forever; new shapes come with a new
+ * schemaVersion and an upcaster.
+ */
+
+/** Identity of a practitioner as the register publishes it. */
+export type PractitionerIdentity = {
+  /** RPPS number, 11 digits, Luhn key last. */
+  readonly rpps: string;
+  /** IDNPS: `8` + RPPS. */
+  readonly nationalId: string;
+  /** Civilité d'exercice code (TRE_R11: DR, PR…); null when the register gives none (often midwives). */
+  readonly civility: string | null;
+  readonly givenName: string;
+  readonly familyName: string;
+  /** TRE_G15 code (10 médecin, 40 chirurgien-dentiste, 50 sage-femme…). */
+  readonly professionCode: string;
+  readonly professionLabel: string;
+  /** TRE_R38 savoir-faire code (SM54…) when the register gives one, else null. */
+  readonly specialtyCode: string | null;
+  readonly specialtyLabel: string | null;
+};
+
+/** One place of practice of a practitioner (one activity line of the extraction). */
+export type PracticeLocation = {
+  /**
+   * Stable id of the activity, unique within the practitioner: a hash of the structure's technical id
+   * (`Identifiant technique de la structure`), or, without one, of the SIRET/FINESS site and the address.
+   */
+  readonly locationId: string;
+  readonly structureName: string;
+  readonly siret: string | null;
+  readonly finessSite: string | null;
+  /** Street number with its repetition index (`18`, `18 B`), null when absent. */
+  readonly streetNumber: string | null;
+  /** Street type label and street name (`Avenue DU GENERAL LECLERC`), null when absent. */
+  readonly streetName: string | null;
+  readonly postcode: string | null;
+  readonly communeName: string | null;
+  /** INSEE commune code (municipal arrondissement codes for Paris, Lyon, Marseille). */
+  readonly inseeCode: string | null;
+  /** Phone of the place of practice (professional data), null when absent. */
+  readonly phone: string | null;
+  /** TRE_R23: L libéral, S salarié, B bénévole; null when absent. */
+  readonly modeExercice: string | null;
+  /** TRE_R02 secteur d'activité (SA07…); null when absent. */
+  readonly secteurActivite: string | null;
+};
+
+export type PractitionerRegistered = { readonly type: 'PractitionerRegistered'; readonly data: PractitionerIdentity };
+/** Emitted only when at least one identity field changed; carries the whole new identity. */
+export type PractitionerDetailsChanged = { readonly type: 'PractitionerDetailsChanged'; readonly data: PractitionerIdentity };
+export type PracticeLocationAdded = {
+  readonly type: 'PracticeLocationAdded';
+  readonly data: PracticeLocation & { readonly rpps: string };
+};
+/** Emitted only when at least one field of the location changed; carries the whole new location. */
+export type PracticeLocationChanged = {
+  readonly type: 'PracticeLocationChanged';
+  readonly data: PracticeLocation & { readonly rpps: string };
+};
+export type PracticeLocationClosed = {
+  readonly type: 'PracticeLocationClosed';
+  readonly data: { readonly rpps: string; readonly locationId: string };
+};
+/** The practitioner is absent from a newer full extraction; all their locations are closed with them. */
+export type PractitionerDeparted = { readonly type: 'PractitionerDeparted'; readonly data: { readonly rpps: string } };
+
+export type DirectoryIntegrationEvent =
+  | PractitionerRegistered
+  | PractitionerDetailsChanged
+  | PracticeLocationAdded
+  | PracticeLocationChanged
+  | PracticeLocationClosed
+  | PractitionerDeparted;
+
+export const DIRECTORY_EVENT_TYPES: readonly DirectoryIntegrationEvent['type'][] = [
+  'PractitionerRegistered',
+  'PractitionerDetailsChanged',
+  'PracticeLocationAdded',
+  'PracticeLocationChanged',
+  'PracticeLocationClosed',
+  'PractitionerDeparted',
+];
+
+export const PRACTITIONER_STREAM_PREFIX = 'directory.practitioner-';
+export const practitionerStreamName = (rpps: string) => `${PRACTITIONER_STREAM_PREFIX}${rpps}`;

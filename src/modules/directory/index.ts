@@ -1,0 +1,30 @@
+import { CommandHandler } from '../../shared-kernel/application/command-handler.ts';
+import type { PlatformModule } from '../../shared-kernel/platform-module.ts';
+import { TOKENS } from '../../shared-kernel/tokens.ts';
+import { DIRECTORY } from './directory.tokens.ts';
+import { practitionerDecider } from './domain/practitioner.decider.ts';
+import { practitionersProjection } from './infrastructure/practitioners.projection.ts';
+
+export { DIRECTORY } from './directory.tokens.ts';
+export { importRppsExtract, type ImportRppsResult, type ImportProgress } from './application/import-rpps/import-rpps.ts';
+export { RppsExtractError } from './infrastructure/rpps-extract-parser.ts';
+
+/**
+ * Directory: the professionals of the public register (RPPS extraction) and their places of practice.
+ * Professional data only, never patient data.
+ */
+export const directoryModule: PlatformModule = {
+  name: 'directory',
+  register(container) {
+    container
+      .bind(DIRECTORY.deps)
+      .toDynamicValue((ctx) => ({
+        practitioners: new CommandHandler(ctx.get(TOKENS.eventStore), practitionerDecider, ctx.get(TOKENS.newId)),
+        eventStore: ctx.get(TOKENS.eventStore),
+        clock: ctx.get(TOKENS.clock),
+        newId: ctx.get(TOKENS.newId),
+      }))
+      .inSingletonScope();
+  },
+  projections: () => [practitionersProjection],
+};
