@@ -45,6 +45,7 @@ const EXPECTED: Record<string, (who: Who) => boolean> = {
   'POST /api/identity/accounts/:accountId/deactivate': (w) => is(w, 'admin-national') || (is(w, 'gestionnaire-comptes') && w.inside),
   'POST /api/availability/slots': (w) => is(w, 'effecteur', 'delegataire') && w.inside,
   'DELETE /api/availability/slots/:slotId': (w) => is(w, 'effecteur', 'delegataire') && w.inside,
+  'GET /api/search': (w) => is(w, 'regulateur-osnp', 'ioa', 'referent-territorial', 'admin-national', 'auditeur'),
   'GET /api/availability/slots': (w) => is(w, 'regulateur-osnp', 'ioa', 'referent-territorial', 'admin-national', 'auditeur') || (is(w, 'effecteur', 'delegataire') && w.inside),
   'GET /api/availability/slots/:slotId': (w) => is(w, 'regulateur-osnp', 'ioa', 'referent-territorial', 'admin-national', 'auditeur') || (is(w, 'effecteur', 'delegataire') && w.inside),
 };
@@ -153,6 +154,7 @@ describe.skipIf(!testDatabaseUrl)('authorisation matrix', () => {
       return { method: 'POST', path: '/api/availability/slots', json: { effecteurId: OWN_EFFECTEUR, start: new Date(start).toISOString(), end: new Date(start + 1_200_000).toISOString() } };
     },
     'DELETE /api/availability/slots/:slotId': async () => ({ method: 'DELETE', path: `/api/availability/slots/${await freshSlot()}` }),
+    'GET /api/search': async () => ({ method: 'GET', path: '/api/search?departement=31' }),
     'GET /api/availability/slots': async () => ({ method: 'GET', path: `/api/availability/slots?effecteurId=${OWN_EFFECTEUR}` }),
     'GET /api/availability/slots/:slotId': async () => ({ method: 'GET', path: `/api/availability/slots/${await freshSlot()}` }),
   };

@@ -1,6 +1,17 @@
 import type { ServiceIdentifier } from 'inversify';
 import type { DirectoryDeps } from './application/directory.deps.ts';
+import type { FiliereRegistry } from './infrastructure/filiere-registry.ts';
+import type { CommuneGeocoder } from './infrastructure/geocoding/commune-geocoder.ts';
+import type { SearchRadiusPolicy } from './infrastructure/search-radius.ts';
+
+/** Reference data of the search, loaded once at start-up (init). */
+export interface SearchReferenceData {
+  geocoder: CommuneGeocoder | null;
+  filieres: FiliereRegistry | null;
+  radius: SearchRadiusPolicy | null;
+}
 
 export const DIRECTORY = {
   deps: Symbol.for('sas.directory.deps') as ServiceIdentifier<DirectoryDeps>,
+  search: Symbol.for('sas.directory.search') as ServiceIdentifier<SearchReferenceData>,
 } as const;

@@ -4,6 +4,11 @@ import { TOKENS } from '../../shared-kernel/tokens.ts';
 import { DIRECTORY } from './directory.tokens.ts';
 import { practitionerDecider } from './domain/practitioner.decider.ts';
 import { practitionersProjection } from './infrastructure/practitioners.projection.ts';
+import { searchRoute } from './application/search/search.route.ts';
+import { FiliereRegistry } from './infrastructure/filiere-registry.ts';
+import { CommuneGeocoder } from './infrastructure/geocoding/commune-geocoder.ts';
+import { SearchRadiusPolicy } from './infrastructure/search-radius.ts';
+import { searchProjection } from './infrastructure/search/search.projection.ts';
 
 export { DIRECTORY } from './directory.tokens.ts';
 export { importRppsExtract, type ImportRppsResult, type ImportProgress } from './application/import-rpps/import-rpps.ts';
@@ -25,6 +30,28 @@ export const directoryModule: PlatformModule = {
         newId: ctx.get(TOKENS.newId),
       }))
       .inSingletonScope();
+    container.bind(DIRECTORY.search).toConstantValue({ geocoder: null, filieres: null, radius: null });
   },
-  projections: () => [practitionersProjection],
+  async init(container) {
+    const search = container.get(DIRECTORY.search);
+    search.geocoder ??= await CommuneGeocoder.load();
+    search.filieres ??= FiliereRegistry.loadDirectory();
+    search.radius ??= SearchRadiusPolicy.load();
+  },
+  api(container) {
+    const search = container.get(DIRECTORY.search);
+    return [
+      searchRoute({
+        readDb: container.get(TOKENS.readDb),
+        clock: container.get(TOKENS.clock),
+        geocoder: () => search.geocoder!,
+        filieres: () => search.filieres!,
+        radius: () => search.radius!,
+      }),
+    ];
+  },
+  projections(container) {
+    const search = container.get(DIRECTORY.search);
+    return [practitionersProjection, searchProjection({ geocoder: search.geocoder!, filieres: search.filieres! })];
+  },
 };

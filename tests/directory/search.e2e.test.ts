@@ -1,0 +1,162 @@
+/**
+ * GET /api/search against the real platform: ordering (médecin traitant, with slots, without), distance order
+ * around a point, stable random order for a zone with cursor pagination, "disponible sous" windows, filières,
+ * consultation types, name, neutrality of the slot's source, and bad input.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { slotStreamName } from '../../src/modules/availability/contracts/availability.events.ts';
+import { practitionerStreamName } from '../../src/modules/directory/contracts/directory.events.ts';
+import { DIRECTORY } from '../../src/modules/directory/directory.tokens.ts';
+import { demoIdentityByRole } from '../../src/modules/identity/infrastructure/dev-idp/demo-identities.ts';
+import { testDatabaseUrl } from '../support/databases.ts';
+import { loginAs, type LoggedIn } from '../support/http-browser.ts';
+import { eventually, startTestPlatform, type TestPlatform } from '../support/test-platform.ts';
+
+/** An 11-digit RPPS with its Luhn check digit. */
+function rpps(base: number): string {
+  const body = String(1_900_000_000 + base).padStart(10, '0');
+  for (let d = 0; d <= 9; d++) {
+    const candidate = body + d;
+    let sum = 0;
+    for (let i = 0; i < 11; i++) {
+      let n = Number(candidate[10 - i]);
+      if (i % 2 === 1) n = n * 2 > 9 ? n * 2 - 9 : n * 2;
+      sum += n;
+    }
+    if (sum % 10 === 0) return candidate;
+  }
+  throw new Error('unreachable');
+}
+
+const HOUR = 3_600_000;
+type Card = { rpps: string; group: string; distanceKm: number | null; slots: { slotId: string; source: string }[]; familyName: string };
+
+describe.skipIf(!testDatabaseUrl)('search API', () => {
+  let t: TestPlatform;
+  let regulator: LoggedIn;
+  const now = Date.now();
+  const P = {
+    toulouseSoon: rpps(1), // GP, Toulouse, slot in 2 h
+    blagnacLater: rpps(2), // GP, Blagnac, slot in 10 h (from a vendor)
+    toulouseNoSlot: rpps(3), // GP, Toulouse, no slot
+    dentist: rpps(4), // dentist, Toulouse, slot in 3 h
+    lyon: rpps(5), // GP, Lyon, slot in 1 h
+    muretTreating: rpps(6), // GP, Muret, no slot: the patient's médecin traitant
+  };
+  const slotOf: Record<string, string> = {};
+
+  async function practitioner(id: string, familyName: string, professionCode: string, specialtyCode: string | null, inseeCode: string, postcode: string) {
+    const deps = t.platform.containers.get('directory')!.get(DIRECTORY.deps);
+    await deps.practitioners.handle(
+      practitionerStreamName(id),
+      {
+        type: 'SyncPractitioner',
+        snapshot: {
+          identity: { rpps: id, nationalId: `8${id}`, civility: 'DR', givenName: 'Alex', familyName, professionCode, professionLabel: 'x', specialtyCode, specialtyLabel: specialtyCode ? 'Médecine générale' : null },
+          locations: [{ locationId: `loc-${id}`, structureName: 'Cabinet', siret: null, finessSite: null, streetNumber: '1', streetName: 'Rue du Test', postcode, communeName: null, inseeCode, phone: '05 61 00 00 00', modeExercice: 'L', secteurActivite: null }],
+        },
+      },
+      { actor: { accountId: 'test', role: 'system' }, correlationId: randomUUID(), now: new Date() },
+    );
+  }
+
+  async function slot(id: string, inHours: number, source: 'manual' | 'vendor', consultationTypes = ['cabinet']) {
+    const slotId = randomUUID();
+    await t.platform.eventStore.appendToStream(
+      slotStreamName(slotId),
+      [
+        {
+          type: 'SlotPublished',
+          data: { slotId, effecteurId: id, start: new Date(now + inHours * HOUR).toISOString(), end: new Date(now + inHours * HOUR + 1_200_000).toISOString(), consultationTypes, source },
+          metadata: { eventId: randomUUID(), correlationId: randomUUID(), causationId: null, actor: { accountId: 'test', role: 'system' }, occurredAt: new Date().toISOString(), schemaVersion: 1 },
+        },
+      ],
+      { expectedRevision: 'no-stream' },
+    );
+    return slotId;
+  }
+
+  const search = async (query: string) => {
+    const response = await regulator.api(`/api/search?${query}`);
+    return { status: response.status, body: (await response.json()) as { items: Card[]; nextCursor: string | null; code?: string } };
+  };
+  const ids = (cards: Card[]) => cards.map((c) => c.rpps);
+
+  beforeAll(async () => {
+    t = await startTestPlatform({ env: { DEMO_DATA: 'true' } });
+    regulator = await loginAs(t.url, demoIdentityByRole('regulateur-osnp').nationalId);
+    await practitioner(P.toulouseSoon, 'Dubois', '10', 'SM54', '31555', '31000');
+    await practitioner(P.blagnacLater, 'Martin', '10', 'SM54', '31069', '31700');
+    await practitioner(P.toulouseNoSlot, 'Bernard', '10', 'SM54', '31555', '31000');
+    await practitioner(P.dentist, 'Petit', '40', null, '31555', '31000');
+    await practitioner(P.lyon, 'Robert', '10', 'SM54', '69123', '69001');
+    await practitioner(P.muretTreating, 'Richard', '10', 'SM54', '31395', '31600');
+    slotOf.toulouseSoon = await slot(P.toulouseSoon, 2, 'manual', ['cabinet', 'teleconsultation']);
+    slotOf.blagnacLater = await slot(P.blagnacLater, 10, 'vendor');
+    await slot(P.dentist, 3, 'manual');
+    await slot(P.lyon, 1, 'manual');
+    await eventually(async () => (await search('departement=31&limit=50')).body.items.length === 4);
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('around a commune: practitioners with slots first, then the others, each group by distance', async () => {
+    const { status, body } = await search('around=31555&radiusKm=12&limit=50');
+    expect(status).toBe(200);
+    expect(ids(body.items)).toEqual([P.toulouseSoon, P.blagnacLater, P.toulouseNoSlot]);
+    expect(body.items.map((c) => c.group)).toEqual(['with-slots', 'with-slots', 'without-slots']);
+    expect(body.items[0]!.distanceKm).toBeLessThan(body.items[1]!.distanceKm!);
+    expect(body.items[0]!.slots.map((s) => s.slotId)).toEqual([slotOf.toulouseSoon]);
+  });
+
+  it('puts the médecin traitant first', async () => {
+    const { body } = await search(`around=31555&radiusKm=30&limit=50&medecinTraitant=${P.muretTreating}`);
+    expect(ids(body.items)[0]).toBe(P.muretTreating);
+    expect(body.items[0]!.group).toBe('medecin-traitant');
+    expect(ids(body.items).slice(1)).toEqual([P.toulouseSoon, P.blagnacLater, P.toulouseNoSlot]);
+  });
+
+  it('filters by "disponible sous", consultation type, filière and name', async () => {
+    expect(ids((await search('departement=31&disponibleSous=0-4&limit=50')).body.items)).toEqual([P.toulouseSoon]);
+    expect(ids((await search('departement=31&disponibleSous=8-12&limit=50')).body.items)).toEqual([P.blagnacLater]);
+    expect(ids((await search('departement=31&disponibleSous=0-4&consultationType=teleconsultation&limit=50')).body.items)).toEqual([P.toulouseSoon]);
+    expect((await search('departement=31&disponibleSous=0-4&consultationType=domicile&limit=50')).body.items).toEqual([]);
+    expect(ids((await search('commune=31555&filiere=chirurgiens-dentistes&limit=50')).body.items)).toEqual([P.dentist]);
+    expect(ids((await search('departement=31&name=DUBOÍS&limit=50')).body.items)).toEqual([P.toulouseSoon]);
+    expect(ids((await search('departement=69&limit=50')).body.items)).toEqual([P.lyon]);
+  });
+
+  it('orders a zone search randomly but stably, and pages with a cursor', async () => {
+    const first = await search('departement=31&limit=2');
+    expect(first.body.items).toHaveLength(2);
+    expect(first.body.items.every((c) => c.group === 'with-slots')).toBe(true);
+    const rest = await search(`departement=31&limit=2&cursor=${first.body.nextCursor}`);
+    const all = [...ids(first.body.items), ...ids(rest.body.items)];
+    expect(new Set(all)).toEqual(new Set([P.toulouseSoon, P.blagnacLater, P.toulouseNoSlot, P.muretTreating]));
+    const again = await search(`departement=31&limit=2&cursor=${first.body.nextCursor}`);
+    expect(ids(again.body.items)).toEqual(ids(rest.body.items));
+  });
+
+  it('never ranks by the source of a slot (neutrality)', async () => {
+    const before = ids((await search('around=31555&radiusKm=12&limit=50')).body.items);
+    // Replace the vendor slot by the same slot entered by hand: the order must not move.
+    await t.platform.eventStore.appendToStream(slotStreamName(slotOf.blagnacLater!), [
+      { type: 'SlotWithdrawn', data: { slotId: slotOf.blagnacLater, effecteurId: P.blagnacLater, reason: null }, metadata: { eventId: randomUUID(), correlationId: randomUUID(), causationId: null, actor: { accountId: 'test', role: 'system' }, occurredAt: new Date().toISOString(), schemaVersion: 1 } },
+    ], { expectedRevision: 0 });
+    const manual = await slot(P.blagnacLater, 10, 'manual');
+    await eventually(async () => (await search('around=31555&radiusKm=12&limit=50')).body.items.some((c) => c.slots.some((s) => s.slotId === manual)));
+    expect(ids((await search('around=31555&radiusKm=12&limit=50')).body.items)).toEqual(before);
+  });
+
+  it('refuses bad queries with problem details, and non-regulation roles', async () => {
+    for (const query of ['', 'departement=31&commune=31555', 'departement=99x', 'around=31555&disponibleSous=3-5', 'departement=31&cursor=%%%', 'departement=31&filiere=astrologie', 'around=99999', 'departement=31&medecinTraitant=123']) {
+      const { status } = await search(query);
+      expect(status, query).toBe(400);
+    }
+    expect((await fetch(`${t.url}/api/search?departement=31`)).status).toBe(401);
+    const effecteur = await loginAs(t.url, demoIdentityByRole('effecteur').nationalId);
+    expect((await effecteur.api('/api/search?departement=31')).status).toBe(403);
+  });
+});
