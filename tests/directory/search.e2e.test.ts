@@ -150,6 +150,13 @@ describe.skipIf(!testDatabaseUrl)('search API', () => {
     expect(ids((await search('around=31555&radiusKm=12&limit=50')).body.items)).toEqual(before);
   });
 
+  it('completes commune names', async () => {
+    const response = await regulator.api('/api/directory/communes?q=st%20etienne');
+    const { items } = (await response.json()) as { items: { inseeCode: string; name: string }[] };
+    expect(items[0]).toMatchObject({ inseeCode: '42218', name: 'Saint-Étienne' });
+    expect((await regulator.api('/api/directory/communes?q=t')).status).toBe(400);
+  });
+
   it('refuses bad queries with problem details, and non-regulation roles', async () => {
     for (const query of ['', 'departement=31&commune=31555', 'departement=99x', 'around=31555&disponibleSous=3-5', 'departement=31&cursor=%%%', 'departement=31&filiere=astrologie', 'around=99999', 'departement=31&medecinTraitant=123']) {
       const { status } = await search(query);

@@ -30,7 +30,7 @@ const WHO: readonly Who[] = [
   ]),
 ];
 
-const is = (who: Who, ...roles: (Role | 'first-login' | 'machine')[]) => roles.includes(who.role as Role);
+const is = (who: Who, ...roles: (Role | 'anonymous' | 'first-login' | 'machine')[]) => roles.includes(who.role as Role);
 
 /** Expected decision per route, from the product's rules (issue #3), not from the code. */
 const EXPECTED: Record<string, (who: Who) => boolean> = {
@@ -45,6 +45,7 @@ const EXPECTED: Record<string, (who: Who) => boolean> = {
   'POST /api/identity/accounts/:accountId/deactivate': (w) => is(w, 'admin-national') || (is(w, 'gestionnaire-comptes') && w.inside),
   'POST /api/availability/slots': (w) => is(w, 'effecteur', 'delegataire') && w.inside,
   'DELETE /api/availability/slots/:slotId': (w) => is(w, 'effecteur', 'delegataire') && w.inside,
+  'GET /api/directory/communes': (w) => !is(w, 'anonymous', 'first-login', 'machine'),
   'GET /api/search': (w) => is(w, 'regulateur-osnp', 'ioa', 'referent-territorial', 'admin-national', 'auditeur'),
   'GET /api/availability/slots': (w) => is(w, 'regulateur-osnp', 'ioa', 'referent-territorial', 'admin-national', 'auditeur') || (is(w, 'effecteur', 'delegataire') && w.inside),
   'GET /api/availability/slots/:slotId': (w) => is(w, 'regulateur-osnp', 'ioa', 'referent-territorial', 'admin-national', 'auditeur') || (is(w, 'effecteur', 'delegataire') && w.inside),
@@ -154,6 +155,7 @@ describe.skipIf(!testDatabaseUrl)('authorisation matrix', () => {
       return { method: 'POST', path: '/api/availability/slots', json: { effecteurId: OWN_EFFECTEUR, start: new Date(start).toISOString(), end: new Date(start + 1_200_000).toISOString() } };
     },
     'DELETE /api/availability/slots/:slotId': async () => ({ method: 'DELETE', path: `/api/availability/slots/${await freshSlot()}` }),
+    'GET /api/directory/communes': async () => ({ method: 'GET', path: '/api/directory/communes?q=toulouse' }),
     'GET /api/search': async () => ({ method: 'GET', path: '/api/search?departement=31' }),
     'GET /api/availability/slots': async () => ({ method: 'GET', path: `/api/availability/slots?effecteurId=${OWN_EFFECTEUR}` }),
     'GET /api/availability/slots/:slotId': async () => ({ method: 'GET', path: `/api/availability/slots/${await freshSlot()}` }),

@@ -5,6 +5,7 @@ import { DIRECTORY } from './directory.tokens.ts';
 import { practitionerDecider } from './domain/practitioner.decider.ts';
 import { practitionersProjection } from './infrastructure/practitioners.projection.ts';
 import { searchRoute } from './application/search/search.route.ts';
+import { communesRoute } from './application/search/communes.route.ts';
 import { FiliereRegistry } from './infrastructure/filiere-registry.ts';
 import { CommuneGeocoder } from './infrastructure/geocoding/commune-geocoder.ts';
 import { SearchRadiusPolicy } from './infrastructure/search-radius.ts';
@@ -48,6 +49,7 @@ export const directoryModule: PlatformModule = {
         filieres: () => search.filieres!,
         radius: () => search.radius!,
       }),
+      communesRoute(() => search.geocoder!),
     ];
   },
   projections(container) {
