@@ -6,13 +6,14 @@ import './sas-home.ts';
 import './sas-link-account.ts';
 import './sas-accounts.ts';
 import './sas-profile.ts';
+import './sas-search.ts';
 
 const SERVICE = "Service d'accès aux soins";
 
 /** Paths the server answers itself: links to them are real navigations, never client-side routes. */
 const SERVER_PATHS = ['/api', '/auth', '/dev-idp', '/healthz', '/readyz', '/metrics', '/assets'];
 
-type View = 'loading' | 'login' | 'link' | 'home' | 'profile' | 'accounts' | 'forbidden' | 'accessibility' | 'not-found';
+type View = 'loading' | 'login' | 'link' | 'home' | 'profile' | 'accounts' | 'search' | 'forbidden' | 'accessibility' | 'not-found';
 
 function isServerPath(pathname: string): boolean {
   return SERVER_PATHS.some((p) => pathname === p || pathname.startsWith(`${p}/`));
@@ -107,7 +108,7 @@ export class SasApp extends LitElement {
   }
 
   private view(): View {
-    const known = ['/', '/profil', '/comptes'];
+    const known = ['/', '/profil', '/comptes', '/recherche'];
     if (this.path === '/accessibilite') return 'accessibility';
     if (!known.includes(this.path)) return 'not-found';
     if (!this.loaded) return 'loading';
@@ -115,6 +116,7 @@ export class SasApp extends LitElement {
     if (!me) return 'login';
     if (me.status === 'link-required') return 'link';
     if (this.path === '/profil') return 'profile';
+    if (this.path === '/recherche') return 'search';
     if (this.path === '/comptes') return me.roles.some((r) => r.role === 'gestionnaire-comptes') ? 'accounts' : 'forbidden';
     return 'home';
   }
@@ -133,6 +135,8 @@ export class SasApp extends LitElement {
         return 'Mon profil';
       case 'accounts':
         return 'Gestion des comptes';
+      case 'search':
+        return 'Rechercher un professionnel de santé';
       case 'forbidden':
         return 'Accès refusé';
       case 'accessibility':
@@ -166,6 +170,8 @@ export class SasApp extends LitElement {
         return html`<sas-profile .me=${me}></sas-profile>`;
       case 'accounts':
         return html`<sas-accounts .me=${me}></sas-accounts>`;
+      case 'search':
+        return this.renderSearch();
       case 'forbidden':
         return html`<h1>Accès refusé</h1>
           <p class="fr-text--lead">Cette page est réservée aux gestionnaires de comptes.</p>
@@ -195,6 +201,20 @@ export class SasApp extends LitElement {
           </ul>
         </div>`;
     }
+  }
+
+  /** The search page; the LRM URL parameters (?inseecode=&city=&specialty=&filiere=&practitioner=) become attributes. */
+  private renderSearch(): unknown {
+    const q = new URLSearchParams(location.search);
+    const attr = (name: string) => q.get(name) || nothing;
+    return html`<h1>Rechercher un professionnel de santé</h1>
+      <sas-search
+        inseecode=${attr('inseecode')}
+        city=${attr('city')}
+        specialty=${attr('specialty')}
+        filiere=${attr('filiere')}
+        practitioner=${attr('practitioner')}
+      ></sas-search>`;
   }
 
   override render(): unknown {

@@ -11,6 +11,7 @@ export function navItemsFor(me: Me | null): NavItem[] {
   if (!me || me.status !== 'active') return [];
   const roles = new Set<Role>(me.roles.map((r) => r.role));
   const items: NavItem[] = [{ href: '/', label: 'Accueil' }];
+  if (roles.has('regulateur-osnp') || roles.has('ioa')) items.push({ href: '/recherche', label: 'Recherche' });
   if (roles.has('gestionnaire-comptes')) items.push({ href: '/comptes', label: 'Gestion des comptes' });
   items.push({ href: '/profil', label: 'Mon profil' });
   return items;

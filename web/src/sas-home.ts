@@ -103,19 +103,9 @@ export class SasHome extends LitElement {
         Vous intervenez comme ${roleLabel(role)} (territoires : ${territories(this.me!, role)}). Recherchez un
         professionnel de santé disponible pour proposer un rendez-vous au patient.
       </p>
-      <form class="fr-search-bar fr-search-bar--lg" role="search" aria-describedby="home-search-note" @submit=${(e: Event) => e.preventDefault()}>
-        <label class="fr-label" for="home-search">Rechercher un professionnel de santé</label>
-        <input
-          class="fr-input"
-          type="search"
-          id="home-search"
-          name="q"
-          placeholder="Rechercher un professionnel de santé"
-          disabled
-        />
-        <button class="fr-btn" type="submit" title="Rechercher" disabled>Rechercher</button>
-      </form>
-      <p class="fr-hint-text fr-mt-1w" id="home-search-note">La recherche de disponibilités sera bientôt disponible.</p>
+      <p>
+        <a class="fr-btn fr-icon-search-line fr-btn--icon-left" href="/recherche">Rechercher un professionnel de santé</a>
+      </p>
     </section>`;
   }
 

@@ -1,0 +1,191 @@
+/**
+ * The regulators' search screen (<sas-search>) in a real Chromium against the real platform: a demo regulator picks
+ * a commune with the keyboard in the autocomplete, searches, sees the cards in the API's order, narrows with the
+ * "Disponible sous" tags, selects a slot (sas-slot-selected event), reaches the empty state, and opens the screen
+ * from an LRM-like URL (inseecode + médecin traitant). axe checks the results and the empty state.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { slotStreamName } from '../../src/modules/availability/contracts/availability.events.ts';
+import { practitionerStreamName } from '../../src/modules/directory/contracts/directory.events.ts';
+import { DIRECTORY } from '../../src/modules/directory/directory.tokens.ts';
+import { demoIdentityByRole } from '../../src/modules/identity/infrastructure/dev-idp/demo-identities.ts';
+import { browserAvailable, expectNoA11yViolations, launchBrowser, newPage, screenshot } from '../support/browser.ts';
+import { testDatabaseUrl } from '../support/databases.ts';
+import { eventually, startTestPlatform, type TestPlatform } from '../support/test-platform.ts';
+
+const run = (browserAvailable() || process.env.CI === 'true') && Boolean(testDatabaseUrl);
+
+/** An 11-digit RPPS with its Luhn check digit. */
+function rpps(base: number): string {
+  const body = String(1_900_000_000 + base).padStart(10, '0');
+  for (let d = 0; d <= 9; d++) {
+    const candidate = body + d;
+    let sum = 0;
+    for (let i = 0; i < 11; i++) {
+      let n = Number(candidate[10 - i]);
+      if (i % 2 === 1) n = n * 2 > 9 ? n * 2 - 9 : n * 2;
+      sum += n;
+    }
+    if (sum % 10 === 0) return candidate;
+  }
+  throw new Error('unreachable');
+}
+
+const HOUR = 3_600_000;
+
+describe.skipIf(!run)('the search screen in a browser', () => {
+  let t: TestPlatform;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+  const now = Date.now();
+  const P = {
+    toulouseSoon: rpps(21), // Toulouse, slot in 2 h (cabinet + téléconsultation, entered by hand)
+    blagnacLater: rpps(22), // Blagnac, slot in 10 h (from a vendor's agenda)
+    toulouseTomorrow: rpps(23), // Toulouse, slot in 20 h
+    toulouseNoSlot: rpps(24), // Toulouse, no slot
+  };
+  const slotOf: Record<string, string> = {};
+
+  async function practitioner(id: string, familyName: string, inseeCode: string, postcode: string) {
+    const deps = t.platform.containers.get('directory')!.get(DIRECTORY.deps);
+    await deps.practitioners.handle(
+      practitionerStreamName(id),
+      {
+        type: 'SyncPractitioner',
+        snapshot: {
+          identity: { rpps: id, nationalId: `8${id}`, civility: 'DR', givenName: 'Alex', familyName, professionCode: '10', professionLabel: 'Médecin', specialtyCode: 'SM54', specialtyLabel: 'Médecine générale' },
+          locations: [{ locationId: `loc-${id}`, structureName: 'Cabinet', siret: null, finessSite: null, streetNumber: '1', streetName: 'Rue du Test', postcode, communeName: null, inseeCode, phone: '05 61 00 00 00', modeExercice: 'L', secteurActivite: null }],
+        },
+      },
+      { actor: { accountId: 'test', role: 'system' }, correlationId: randomUUID(), now: new Date() },
+    );
+  }
+
+  async function slot(id: string, inHours: number, source: 'manual' | 'vendor', consultationTypes = ['cabinet']) {
+    const slotId = randomUUID();
+    await t.platform.eventStore.appendToStream(
+      slotStreamName(slotId),
+      [
+        {
+          type: 'SlotPublished',
+          data: { slotId, effecteurId: id, start: new Date(now + inHours * HOUR).toISOString(), end: new Date(now + inHours * HOUR + 1_200_000).toISOString(), consultationTypes, source },
+          metadata: { eventId: randomUUID(), correlationId: randomUUID(), causationId: null, actor: { accountId: 'test', role: 'system' }, occurredAt: new Date().toISOString(), schemaVersion: 1 },
+        },
+      ],
+      { expectedRevision: 'no-stream' },
+    );
+    return slotId;
+  }
+
+  const cardIds = () => page.locator('sas-search li[data-rpps]').evaluateAll((els) => els.map((e) => e.getAttribute('data-rpps')));
+
+  beforeAll(async () => {
+    t = await startTestPlatform({ env: { DEMO_DATA: 'true' } });
+    await practitioner(P.toulouseSoon, 'Dubois', '31555', '31000');
+    await practitioner(P.blagnacLater, 'Martin', '31069', '31700');
+    await practitioner(P.toulouseTomorrow, 'Lefebvre', '31555', '31000');
+    await practitioner(P.toulouseNoSlot, 'Bernard', '31555', '31000');
+    slotOf.toulouseSoon = await slot(P.toulouseSoon, 2, 'manual', ['cabinet', 'teleconsultation']);
+    slotOf.blagnacLater = await slot(P.blagnacLater, 10, 'vendor');
+    slotOf.toulouseTomorrow = await slot(P.toulouseTomorrow, 20, 'manual');
+    browser = await launchBrowser();
+    page = await newPage(browser);
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    // Log in as the demo regulator through the shell and the development provider.
+    await page.goto(`${t.url}/`);
+    await page.getByRole('link', { name: /S'identifier avec Pro Santé Connect/ }).click();
+    await page.waitForURL(/\/dev-idp\/interaction\//);
+    await page.getByRole('button', { name: demoIdentityByRole('regulateur-osnp').label }).click();
+    await page.waitForURL(`${t.url}/`);
+    // The projection caught up with the seeded practitioners and slots.
+    await eventually(async () => {
+      const response = await page.request.get(`${t.url}/api/search?departement=31&limit=50`);
+      const body = (await response.json()) as { items?: { rpps: string; slots: unknown[] }[] };
+      const ours = (body.items ?? []).filter((c) => Object.values(P).includes(c.rpps));
+      return ours.length === 4 && ours.filter((c) => c.slots.length > 0).length === 3;
+    }, 20_000);
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await t?.stop();
+  });
+
+  it('picks a commune with the keyboard, searches, filters, selects a slot and shows the empty state', async () => {
+    await page.getByRole('link', { name: 'Rechercher un professionnel de santé' }).first().click();
+    await page.waitForURL(`${t.url}/recherche`);
+    await page.evaluate(() => {
+      document.addEventListener('sas-slot-selected', (event) => {
+        (window as unknown as { __slotSelected: unknown }).__slotSelected = (event as CustomEvent).detail;
+      });
+    });
+
+    const commune = page.getByRole('combobox', { name: /Commune du patient/ });
+    await commune.pressSequentially('toulo');
+    await expect.poll(() => commune.getAttribute('aria-expanded'), { timeout: 10_000 }).toBe('true');
+    await expect.poll(() => page.getByRole('option', { name: /^Toulouse \(/ }).count()).toBe(1);
+    // Arrow down to Toulouse, then Enter.
+    for (let i = 0; i < 8; i++) {
+      await commune.press('ArrowDown');
+      const active = await commune.getAttribute('aria-activedescendant');
+      if (active && (await page.locator(`[id="${active}"]`).innerText()).startsWith('Toulouse (')) break;
+    }
+    await commune.press('Enter');
+    expect(await commune.inputValue()).toBe('Toulouse');
+    expect(await commune.getAttribute('aria-expanded')).toBe('false');
+    await commune.press('Escape');
+
+    // A zone search orders each group at random (seeded per search): the cards follow the API's answer.
+    const answer = page.waitForResponse((r) => r.url().includes('/api/search?'));
+    await page.getByRole('button', { name: 'Rechercher', exact: true }).click();
+    const api = (await (await answer).json()) as { items: { rpps: string; group: string }[] };
+    await expect.poll(cardIds, { timeout: 10_000 }).toHaveLength(4);
+    expect(await cardIds()).toEqual(api.items.map((c) => c.rpps));
+    expect(api.items.map((c) => c.group)).toEqual(['with-slots', 'with-slots', 'with-slots', 'without-slots']);
+    expect((await cardIds()).at(-1)).toBe(P.toulouseNoSlot);
+    const dubois = page.locator(`li[data-rpps="${P.toulouseSoon}"]`);
+    expect(await dubois.innerText()).toContain('Dr Alex Dubois');
+    expect(await dubois.innerText()).toContain('saisie manuelle');
+    expect(await page.locator(`li[data-rpps="${P.blagnacLater}"]`).innerText()).toContain('Agenda : éditeur');
+    await expect.poll(() => page.locator('sas-search section').getAttribute('aria-busy')).toBe('false');
+    await expectNoA11yViolations(page, 'search');
+    await screenshot(page, 'search-results');
+
+    const soon = page.getByRole('button', { name: 'Disponible sous 0-4 h' });
+    await soon.click();
+    expect(await soon.getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(cardIds, { timeout: 10_000 }).toEqual([P.toulouseSoon]);
+
+    await page.locator(`button[data-slot-id="${slotOf.toulouseSoon}"]`).click();
+    const detail = await page.evaluate(() => (window as unknown as { __slotSelected?: unknown }).__slotSelected);
+    expect(detail).toMatchObject({ rpps: P.toulouseSoon, slotId: slotOf.toulouseSoon, consultationTypes: ['cabinet', 'teleconsultation'] });
+
+    await page.getByRole('button', { name: 'À domicile' }).click();
+    await expect.poll(() => page.locator('sas-search').innerText(), { timeout: 10_000 }).toContain('Aucun professionnel ne correspond');
+    expect(await cardIds()).toEqual([]);
+    await expectNoA11yViolations(page, 'search');
+  });
+
+  it('searches at once from LRM-like parameters and puts the médecin traitant first', async () => {
+    await page.goto(`${t.url}/recherche?inseecode=31555&city=Toulouse&specialty=medecine-generale&practitioner=${P.toulouseNoSlot}`);
+    await expect.poll(cardIds, { timeout: 10_000 }).toHaveLength(4);
+    expect((await cardIds())[0]).toBe(P.toulouseNoSlot);
+    expect(await page.locator(`li[data-rpps="${P.toulouseNoSlot}"]`).textContent()).toContain('Médecin traitant');
+    await page.evaluate(() => {
+      document.addEventListener('sas-practitioner-selected', (event) => {
+        (window as unknown as { __practitioner: unknown }).__practitioner = (event as CustomEvent).detail;
+      });
+    });
+    await page.getByRole('button', { name: 'Dr Alex Bernard' }).click();
+    expect(await page.evaluate(() => (window as unknown as { __practitioner?: unknown }).__practitioner)).toEqual({
+      rpps: P.toulouseNoSlot,
+      locationId: `loc-${P.toulouseNoSlot}`,
+    });
+  });
+
+  it('raised no script error', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,684 @@
+/**
+ * <sas-search>: the regulators' search of a health professional around a commune, with their free slots (GET /api/search).
+ * Works inside the shell (route /recherche) and alone: its attributes mirror the LRM URL parameters —
+ * `inseecode` (searches at once around that commune), `city`, `specialty` or `filiere`, `practitioner` (RPPS of the
+ * patient's médecin traitant). Emits `sas-slot-selected` and `sas-practitioner-selected` (bubbling, composed).
+ */
+import { LitElement, html, nothing } from 'lit';
+import { ApiError, getJson, type Problem } from './api.ts';
+
+export interface SearchSlot {
+  readonly slotId: string;
+  readonly start: string;
+  readonly end: string;
+  readonly consultationTypes: readonly string[];
+  readonly source: string;
+}
+
+export interface SearchCard {
+  readonly rpps: string;
+  readonly locationId: string;
+  readonly givenName: string;
+  readonly familyName: string;
+  readonly civility: string | null;
+  readonly specialty: string | null;
+  readonly address: {
+    readonly streetNumber: string | null;
+    readonly streetName: string | null;
+    readonly postcode: string | null;
+    readonly commune: string | null;
+    readonly inseeCode: string | null;
+  };
+  readonly structure: string | null;
+  readonly phone: string | null;
+  readonly distanceKm: number | null;
+  readonly group: 'medecin-traitant' | 'with-slots' | 'without-slots';
+  readonly slots: readonly SearchSlot[];
+}
+
+export interface SearchResponse {
+  readonly filiere: string;
+  readonly items: readonly SearchCard[];
+  readonly nextCursor: string | null;
+}
+
+export interface Commune {
+  readonly inseeCode: string;
+  readonly name: string;
+  readonly postcodes: readonly string[];
+  readonly departement: string;
+}
+
+export interface SlotSelectedDetail {
+  readonly rpps: string;
+  readonly slotId: string;
+  readonly start: string;
+  readonly end: string;
+  readonly consultationTypes: readonly string[];
+}
+
+export interface PractitionerSelectedDetail {
+  readonly rpps: string;
+  readonly locationId: string;
+}
+
+export const FILIERES: readonly { readonly id: string; readonly label: string }[] = [
+  { id: 'medecine-generale', label: 'Médecine générale' },
+  { id: 'chirurgiens-dentistes', label: 'Chirurgiens-dentistes' },
+  { id: 'sages-femmes', label: 'Sages-femmes' },
+  { id: 'psychiatrie', label: 'Psychiatrie' },
+];
+
+export const WINDOWS: readonly string[] = ['0-4', '4-8', '8-12', '12-24', '24-48'];
+
+export const CONSULTATION_TYPES: readonly { readonly id: string; readonly label: string }[] = [
+  { id: 'cabinet', label: 'Au cabinet' },
+  { id: 'teleconsultation', label: 'Téléconsultation' },
+  { id: 'domicile', label: 'À domicile' },
+];
+
+const CONSULTATION_LABELS: Record<string, string> = {
+  cabinet: 'Au cabinet',
+  teleconsultation: 'Téléconsultation',
+  domicile: 'À domicile',
+};
+
+const CIVILITIES: Record<string, string> = { DR: 'Dr', PR: 'Pr', M: 'M.', MME: 'Mme', MLLE: 'Mlle' };
+
+const TIME_ZONE = 'Europe/Paris';
+const dayFormat = new Intl.DateTimeFormat('fr-FR', { timeZone: TIME_ZONE, weekday: 'long', day: 'numeric', month: 'long' });
+const dayKeyFormat = new Intl.DateTimeFormat('fr-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+const timeFormat = new Intl.DateTimeFormat('fr-FR', { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit' });
+
+/** "Dr Alex Dubois". */
+export function displayName(card: Pick<SearchCard, 'civility' | 'givenName' | 'familyName'>): string {
+  const civility = card.civility ? (CIVILITIES[card.civility.toUpperCase()] ?? card.civility) : '';
+  return [civility, card.givenName, card.familyName].filter(Boolean).join(' ');
+}
+
+export function consultationLabel(types: readonly string[]): string {
+  return types.map((t) => CONSULTATION_LABELS[t] ?? t).join(', ') || 'Type non précisé';
+}
+
+/** How a slot reached the platform, shown discreetly; never used to rank. */
+export function sourceLabel(source: string): string {
+  return source === 'vendor' ? 'Agenda : éditeur' : source === 'manual' ? 'saisie manuelle' : source;
+}
+
+/** Slots grouped by day in Europe/Paris, in their order. */
+export function slotsByDay(slots: readonly SearchSlot[]): { day: string; slots: SearchSlot[] }[] {
+  const groups = new Map<string, { day: string; slots: SearchSlot[] }>();
+  for (const slot of slots) {
+    const date = new Date(slot.start);
+    const key = dayKeyFormat.format(date);
+    let group = groups.get(key);
+    if (!group) {
+      const day = dayFormat.format(date);
+      group = { day: day.charAt(0).toUpperCase() + day.slice(1), slots: [] };
+      groups.set(key, group);
+    }
+    group.slots.push(slot);
+  }
+  return [...groups.values()];
+}
+
+function addressLine(card: SearchCard): string {
+  const a = card.address;
+  const street = [a.streetNumber, a.streetName].filter(Boolean).join(' ');
+  const town = [a.postcode, a.commune].filter(Boolean).join(' ');
+  return [street, town].filter(Boolean).join(', ');
+}
+
+const FALLBACK_PROBLEM: Problem = {
+  status: 0,
+  title: 'Erreur',
+  detail: 'La recherche a échoué : réessayez dans quelques instants.',
+  fieldErrors: {},
+};
+
+let instances = 0;
+
+export class SasSearch extends LitElement {
+  static override properties = {
+    inseecode: { type: String },
+    city: { type: String },
+    specialty: { type: String },
+    filiere: { type: String },
+    practitioner: { type: String },
+    communeText: { state: true },
+    commune: { state: true },
+    suggestions: { state: true },
+    listOpen: { state: true },
+    activeIndex: { state: true },
+    selectedFiliere: { state: true },
+    within: { state: true },
+    consultationType: { state: true },
+    nameFilter: { state: true },
+    items: { state: true },
+    nextCursor: { state: true },
+    loading: { state: true },
+    problem: { state: true },
+    communeError: { state: true },
+  };
+
+  declare inseecode: string | null;
+  declare city: string | null;
+  declare specialty: string | null;
+  declare filiere: string | null;
+  declare practitioner: string | null;
+  declare communeText: string;
+  declare commune: { inseeCode: string; name: string } | null;
+  declare suggestions: readonly Commune[];
+  declare listOpen: boolean;
+  declare activeIndex: number;
+  declare selectedFiliere: string;
+  declare within: string | null;
+  declare consultationType: string | null;
+  declare nameFilter: string;
+  declare items: readonly SearchCard[] | null;
+  declare nextCursor: string | null;
+  declare loading: boolean;
+  declare problem: Problem | null;
+  declare communeError: string | null;
+
+  private readonly uid = `sas-search-${++instances}`;
+  private suggestTimer: ReturnType<typeof setTimeout> | null = null;
+  private suggestSeq = 0;
+  private searchSeq = 0;
+  /** The parameters of the search shown (without cursor), reused by "Voir plus". */
+  private lastParams: URLSearchParams | null = null;
+
+  constructor() {
+    super();
+    this.inseecode = null;
+    this.city = null;
+    this.specialty = null;
+    this.filiere = null;
+    this.practitioner = null;
+    this.communeText = '';
+    this.commune = null;
+    this.suggestions = [];
+    this.listOpen = false;
+    this.activeIndex = -1;
+    this.selectedFiliere = FILIERES[0]!.id;
+    this.within = null;
+    this.consultationType = null;
+    this.nameFilter = '';
+    this.items = null;
+    this.nextCursor = null;
+    this.loading = false;
+    this.problem = null;
+    this.communeError = null;
+  }
+
+  protected override createRenderRoot(): HTMLElement {
+    return this;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    if (this.suggestTimer) clearTimeout(this.suggestTimer);
+  }
+
+  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('filiere') || changed.has('specialty')) {
+      const wanted = this.filiere || this.specialty;
+      if (wanted && FILIERES.some((f) => f.id === wanted)) this.selectedFiliere = wanted;
+    }
+    if (changed.has('city') && this.city && !this.commune) this.communeText = this.city;
+    if (changed.has('inseecode') && this.inseecode) {
+      const inseeCode = this.inseecode.trim().toUpperCase();
+      const name = this.city || inseeCode;
+      this.commune = { inseeCode, name };
+      this.communeText = name;
+      if (!this.city) void this.resolveCommuneName(inseeCode);
+      void this.search();
+    }
+  }
+
+  /** Shows the commune's name when only its INSEE code was given. */
+  private async resolveCommuneName(inseeCode: string): Promise<void> {
+    try {
+      const { items } = await getJson<{ items: Commune[] }>(`/api/directory/communes?q=${encodeURIComponent(inseeCode)}&limit=1`);
+      const found = items.find((c) => c.inseeCode === inseeCode);
+      if (found && this.commune?.inseeCode === inseeCode) {
+        this.commune = { inseeCode, name: found.name };
+        this.communeText = found.name;
+      }
+    } catch {
+      // The code alone stays displayed.
+    }
+  }
+
+  // ---- commune combobox ----
+
+  private get listboxId(): string {
+    return `${this.uid}-communes`;
+  }
+
+  private optionId(index: number): string {
+    return `${this.uid}-commune-${index}`;
+  }
+
+  private onCommuneInput(event: Event): void {
+    const value = (event.target as HTMLInputElement).value;
+    this.communeText = value;
+    this.commune = null;
+    this.communeError = null;
+    if (this.suggestTimer) clearTimeout(this.suggestTimer);
+    if (value.trim().length < 2) {
+      this.suggestions = [];
+      this.listOpen = false;
+      this.activeIndex = -1;
+      return;
+    }
+    this.suggestTimer = setTimeout(() => void this.loadSuggestions(value.trim()), 150);
+  }
+
+  private async loadSuggestions(q: string): Promise<void> {
+    const seq = ++this.suggestSeq;
+    try {
+      const { items } = await getJson<{ items: Commune[] }>(`/api/directory/communes?q=${encodeURIComponent(q)}&limit=8`);
+      if (seq !== this.suggestSeq) return;
+      this.suggestions = items;
+      this.listOpen = items.length > 0;
+      this.activeIndex = -1;
+    } catch (e) {
+      if (seq !== this.suggestSeq) return;
+      this.suggestions = [];
+      this.listOpen = false;
+      this.communeError = e instanceof ApiError ? e.problem.detail : 'Impossible de proposer des communes.';
+    }
+  }
+
+  private selectCommune(commune: Commune): void {
+    this.commune = { inseeCode: commune.inseeCode, name: commune.name };
+    this.communeText = commune.name;
+    this.communeError = null;
+    this.listOpen = false;
+    this.activeIndex = -1;
+  }
+
+  private onCommuneKeydown(event: KeyboardEvent): void {
+    const count = this.suggestions.length;
+    switch (event.key) {
+      case 'ArrowDown':
+        if (!count) return;
+        event.preventDefault();
+        this.listOpen = true;
+        this.activeIndex = (this.activeIndex + 1) % count;
+        break;
+      case 'ArrowUp':
+        if (!count) return;
+        event.preventDefault();
+        this.listOpen = true;
+        this.activeIndex = this.activeIndex <= 0 ? count - 1 : this.activeIndex - 1;
+        break;
+      case 'Enter':
+        if (this.listOpen && this.activeIndex >= 0 && this.suggestions[this.activeIndex]) {
+          event.preventDefault();
+          this.selectCommune(this.suggestions[this.activeIndex]!);
+        }
+        break;
+      case 'Escape':
+        if (this.listOpen) {
+          event.preventDefault();
+          this.listOpen = false;
+          this.activeIndex = -1;
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  private onCommuneBlur(): void {
+    // Let a click on an option land before closing.
+    setTimeout(() => {
+      this.listOpen = false;
+      this.activeIndex = -1;
+    }, 150);
+  }
+
+  // ---- search ----
+
+  private params(): URLSearchParams {
+    const p = new URLSearchParams();
+    p.set('filiere', this.selectedFiliere);
+    if (this.specialty && !FILIERES.some((f) => f.id === this.specialty)) p.set('specialty', this.specialty);
+    p.set('around', this.commune!.inseeCode);
+    if (this.within) p.set('disponibleSous', this.within);
+    if (this.consultationType) p.set('consultationType', this.consultationType);
+    const name = this.nameFilter.trim();
+    if (name.length >= 2) p.set('name', name);
+    if (this.practitioner) p.set('medecinTraitant', this.practitioner.trim());
+    p.set('limit', '10');
+    return p;
+  }
+
+  /** Runs a new search (more = false) or fetches the next page. */
+  async search(more = false): Promise<void> {
+    if (!this.commune) {
+      this.communeError = 'Choisissez une commune dans la liste proposée.';
+      return;
+    }
+    const params = more && this.lastParams ? new URLSearchParams(this.lastParams) : this.params();
+    if (!more) this.lastParams = new URLSearchParams(params);
+    if (more && this.nextCursor) params.set('cursor', this.nextCursor);
+    const seq = ++this.searchSeq;
+    this.loading = true;
+    this.problem = null;
+    try {
+      const response = await getJson<SearchResponse>(`/api/search?${params.toString()}`);
+      if (seq !== this.searchSeq) return;
+      this.items = more && this.items ? [...this.items, ...response.items] : response.items;
+      this.nextCursor = response.nextCursor;
+    } catch (e) {
+      if (seq !== this.searchSeq) return;
+      this.problem = e instanceof ApiError ? e.problem : FALLBACK_PROBLEM;
+      if (!more) {
+        this.items = null;
+        this.nextCursor = null;
+      }
+    } finally {
+      if (seq === this.searchSeq) this.loading = false;
+    }
+  }
+
+  private onSubmit(event: Event): void {
+    event.preventDefault();
+    this.listOpen = false;
+    void this.search();
+  }
+
+  /** Filters apply at once once a search was shown. */
+  private refine(): void {
+    if (this.items !== null && this.commune) void this.search();
+  }
+
+  private toggleWindow(value: string): void {
+    this.within = this.within === value ? null : value;
+    this.refine();
+  }
+
+  private toggleConsultationType(value: string): void {
+    this.consultationType = this.consultationType === value ? null : value;
+    this.refine();
+  }
+
+  private selectSlot(card: SearchCard, slot: SearchSlot): void {
+    const detail: SlotSelectedDetail = {
+      rpps: card.rpps,
+      slotId: slot.slotId,
+      start: slot.start,
+      end: slot.end,
+      consultationTypes: slot.consultationTypes,
+    };
+    this.dispatchEvent(new CustomEvent<SlotSelectedDetail>('sas-slot-selected', { detail, bubbles: true, composed: true }));
+  }
+
+  private selectPractitioner(card: SearchCard): void {
+    const detail: PractitionerSelectedDetail = { rpps: card.rpps, locationId: card.locationId };
+    this.dispatchEvent(new CustomEvent<PractitionerSelectedDetail>('sas-practitioner-selected', { detail, bubbles: true, composed: true }));
+  }
+
+  // ---- rendering ----
+
+  private renderCommuneField(): unknown {
+    const inputId = `${this.uid}-commune`;
+    const hintId = `${this.uid}-commune-hint`;
+    const errorId = `${this.uid}-commune-error`;
+    const open = this.listOpen && this.suggestions.length > 0;
+    return html`<div class="fr-input-group sas-combobox ${this.communeError ? 'fr-input-group--error' : ''}">
+      <label class="fr-label" for=${inputId}>
+        Commune du patient
+        <span class="fr-hint-text" id=${hintId}>Nom, code postal ou code INSEE ; choisissez ensuite une commune dans la liste.</span>
+      </label>
+      <input
+        class="fr-input ${this.communeError ? 'fr-input--error' : ''}"
+        id=${inputId}
+        type="text"
+        role="combobox"
+        autocomplete="off"
+        aria-autocomplete="list"
+        aria-expanded=${open ? 'true' : 'false'}
+        aria-controls=${this.listboxId}
+        aria-activedescendant=${open && this.activeIndex >= 0 ? this.optionId(this.activeIndex) : nothing}
+        aria-describedby=${this.communeError ? `${hintId} ${errorId}` : hintId}
+        .value=${this.communeText}
+        @input=${(e: Event) => this.onCommuneInput(e)}
+        @keydown=${(e: KeyboardEvent) => this.onCommuneKeydown(e)}
+        @blur=${() => this.onCommuneBlur()}
+      />
+      <ul
+        class="sas-combobox__list"
+        id=${this.listboxId}
+        role="listbox"
+        aria-label="Communes proposées"
+        ?hidden=${!open}
+        style="list-style:none;margin:0;padding:0;border:1px solid var(--border-default-grey);background:var(--background-default-grey);max-height:16rem;overflow:auto"
+      >
+        ${open
+          ? this.suggestions.map(
+              (c, i) => html`<li
+                id=${this.optionId(i)}
+                role="option"
+                aria-selected=${i === this.activeIndex ? 'true' : 'false'}
+                class="fr-p-1w"
+                style=${i === this.activeIndex ? 'background:var(--background-action-low-blue-france);cursor:pointer' : 'cursor:pointer'}
+                @mousedown=${(e: Event) => e.preventDefault()}
+                @click=${() => this.selectCommune(c)}
+              >
+                ${c.name} (${c.postcodes.join(', ') || c.departement})
+              </li>`,
+            )
+          : nothing}
+      </ul>
+      ${this.communeError ? html`<p class="fr-error-text" id=${errorId}>${this.communeError}</p>` : nothing}
+    </div>`;
+  }
+
+  private renderFilters(): unknown {
+    const filiereId = `${this.uid}-filiere`;
+    const nameId = `${this.uid}-name`;
+    return html`<form class="fr-mb-4w" role="search" aria-label="Rechercher un professionnel de santé" @submit=${(e: Event) => this.onSubmit(e)}>
+      <div class="fr-grid-row fr-grid-row--gutters">
+        <div class="fr-col-12 fr-col-md-6">${this.renderCommuneField()}</div>
+        <div class="fr-col-12 fr-col-md-6">
+          <div class="fr-select-group">
+            <label class="fr-label" for=${filiereId}>Filière</label>
+            <select
+              class="fr-select"
+              id=${filiereId}
+              @change=${(e: Event) => {
+                this.selectedFiliere = (e.target as HTMLSelectElement).value;
+                this.refine();
+              }}
+            >
+              ${FILIERES.map((f) => html`<option value=${f.id} ?selected=${f.id === this.selectedFiliere}>${f.label}</option>`)}
+            </select>
+          </div>
+        </div>
+      </div>
+      <fieldset class="fr-fieldset fr-mt-2w">
+        <legend class="fr-fieldset__legend fr-text--regular">Disponible sous</legend>
+        <ul class="fr-tags-group">
+          ${WINDOWS.map(
+            (w) => html`<li>
+              <button type="button" class="fr-tag" aria-pressed=${this.within === w ? 'true' : 'false'} @click=${() => this.toggleWindow(w)}>
+                <span class="fr-sr-only">Disponible sous </span>${w} h
+              </button>
+            </li>`,
+          )}
+        </ul>
+      </fieldset>
+      <fieldset class="fr-fieldset">
+        <legend class="fr-fieldset__legend fr-text--regular">Type de consultation</legend>
+        <ul class="fr-tags-group">
+          ${CONSULTATION_TYPES.map(
+            (c) => html`<li>
+              <button
+                type="button"
+                class="fr-tag"
+                aria-pressed=${this.consultationType === c.id ? 'true' : 'false'}
+                @click=${() => this.toggleConsultationType(c.id)}
+              >
+                ${c.label}
+              </button>
+            </li>`,
+          )}
+        </ul>
+      </fieldset>
+      <div class="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
+        <div class="fr-col-12 fr-col-md-6">
+          <div class="fr-input-group fr-mb-0">
+            <label class="fr-label" for=${nameId}>
+              Nom du professionnel (facultatif)
+              <span class="fr-hint-text">Au moins 2 caractères.</span>
+            </label>
+            <input
+              class="fr-input"
+              id=${nameId}
+              type="text"
+              autocomplete="off"
+              .value=${this.nameFilter}
+              @input=${(e: Event) => (this.nameFilter = (e.target as HTMLInputElement).value)}
+            />
+          </div>
+        </div>
+        <div class="fr-col-12 fr-col-md-6">
+          <button class="fr-btn fr-icon-search-line fr-btn--icon-left" type="submit">Rechercher</button>
+        </div>
+      </div>
+    </form>`;
+  }
+
+  private renderSlots(card: SearchCard): unknown {
+    if (card.slots.length === 0) return html`<p class="fr-text--sm fr-mb-0">Aucun créneau disponible dans les 48 heures.</p>`;
+    const who = displayName(card);
+    return html`<div class="sas-slots">
+      <p class="fr-text--sm fr-text--bold fr-mb-1w">Prochains créneaux</p>
+      ${slotsByDay(card.slots).map(
+        (group) => html`<div class="fr-mb-2w">
+          <p class="fr-text--sm fr-mb-1v">${group.day}</p>
+          <ul class="fr-btns-group fr-btns-group--inline fr-btns-group--sm">
+            ${group.slots.map(
+              (slot) => html`<li>
+                <button
+                  type="button"
+                  class="fr-btn fr-btn--secondary fr-btn--sm"
+                  data-slot-id=${slot.slotId}
+                  @click=${() => this.selectSlot(card, slot)}
+                >
+                  ${timeFormat.format(new Date(slot.start))} – ${consultationLabel(slot.consultationTypes)}<span class="fr-sr-only">
+                    , ${group.day}, ${who}</span
+                  >
+                </button>
+                <span class="fr-hint-text fr-text--xs">${sourceLabel(slot.source)}</span>
+              </li>`,
+            )}
+          </ul>
+        </div>`,
+      )}
+    </div>`;
+  }
+
+  private renderCard(card: SearchCard): unknown {
+    const address = addressLine(card);
+    return html`<li class="fr-mb-3w" data-rpps=${card.rpps} data-group=${card.group}>
+      <div class="fr-card fr-card--no-arrow">
+        <div class="fr-card__body">
+          <div class="fr-card__content">
+            <h3 class="fr-card__title">
+              <button type="button" class="fr-link fr-text--lead" style="text-align:left" @click=${() => this.selectPractitioner(card)}>
+                ${displayName(card)}
+              </button>
+            </h3>
+            <div class="fr-card__desc">
+              ${card.group === 'medecin-traitant'
+                ? html`<p class="fr-badge fr-badge--green-emeraude fr-badge--sm fr-mb-1w">Médecin traitant</p>`
+                : nothing}
+              <p class="fr-mb-1v">${card.specialty ?? 'Spécialité non renseignée'}${card.structure ? html` — ${card.structure}` : nothing}</p>
+              ${address ? html`<p class="fr-mb-1v"><span class="fr-icon-map-pin-2-line fr-icon--sm fr-mr-1v" aria-hidden="true"></span>${address}</p>` : nothing}
+              ${card.distanceKm !== null && card.distanceKm !== undefined
+                ? html`<p class="fr-mb-1v fr-text--sm">
+                    ${card.distanceKm < 0.1 ? 'À moins de 0,1 km' : `À ${card.distanceKm.toLocaleString('fr-FR', { maximumFractionDigits: 1 })} km`}
+                  </p>`
+                : nothing}
+              ${card.phone
+                ? html`<p class="fr-mb-2w">
+                    <span class="fr-icon-phone-line fr-icon--sm fr-mr-1v" aria-hidden="true"></span>Téléphone pour la régulation :
+                    <a href=${`tel:${card.phone.replace(/\s+/g, '')}`}>${card.phone}</a>
+                  </p>`
+                : nothing}
+              ${this.renderSlots(card)}
+            </div>
+          </div>
+        </div>
+      </div>
+    </li>`;
+  }
+
+  private renderResults(): unknown {
+    const items = this.items;
+    const busy = this.loading;
+    const titleId = `${this.uid}-results-title`;
+    return html`<section aria-labelledby=${titleId} aria-busy=${busy ? 'true' : 'false'} class="sas-search-results">
+      <h2 id=${titleId} class="fr-h4">Résultats</h2>
+      <p role="status" class="fr-text--sm">
+        ${busy
+          ? html`<span class="fr-icon-refresh-line fr-icon--sm fr-mr-1v" aria-hidden="true"></span>Recherche en cours…`
+          : items === null
+            ? ''
+            : items.length === 0
+              ? ''
+              : `${items.length} professionnel${items.length > 1 ? 's' : ''} affiché${items.length > 1 ? 's' : ''}`}
+      </p>
+      ${this.problem
+        ? html`<div class="fr-alert fr-alert--error fr-mb-3w" role="alert">
+            <h3 class="fr-alert__title">${this.problem.title}</h3>
+            <p>${this.problem.detail}</p>
+          </div>`
+        : nothing}
+      ${items === null
+        ? busy || this.problem
+          ? nothing
+          : html`<p>Choisissez la commune du patient puis lancez la recherche.</p>`
+        : items.length === 0
+          ? busy
+            ? nothing
+            : html`<div class="fr-notice fr-notice--info sas-search-empty">
+                <div class="fr-container">
+                  <div class="fr-notice__body">
+                    <p class="fr-notice__title">
+                      Aucun professionnel ne correspond à votre recherche. Élargissez la plage de disponibilité ou retirez un
+                      filtre.
+                    </p>
+                  </div>
+                </div>
+              </div>`
+          : html`<ul class="sas-search-list" style="list-style:none;padding:0">${items.map((card) => this.renderCard(card))}</ul>
+              ${this.nextCursor
+                ? html`<button type="button" class="fr-btn fr-btn--tertiary" ?disabled=${busy} @click=${() => void this.search(true)}>
+                    Voir plus
+                  </button>`
+                : nothing}`}
+    </section>`;
+  }
+
+  override render(): unknown {
+    return html`${this.renderFilters()} ${this.renderResults()}`;
+  }
+}
+
+if (!customElements.get('sas-search')) customElements.define('sas-search', SasSearch);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sas-search': SasSearch;
+  }
+  interface HTMLElementEventMap {
+    'sas-slot-selected': CustomEvent<SlotSelectedDetail>;
+    'sas-practitioner-selected': CustomEvent<PractitionerSelectedDetail>;
+  }
+}
