@@ -1,5 +1,6 @@
 import type { ServiceIdentifier } from 'inversify';
 import type { DirectoryDeps } from './application/directory.deps.ts';
+import type { SearchEngine } from './application/search/search-engine.port.ts';
 import type { FiliereRegistry } from './infrastructure/filiere-registry.ts';
 import type { CommuneGeocoder } from './infrastructure/geocoding/commune-geocoder.ts';
 import type { SearchRadiusPolicy } from './infrastructure/search-radius.ts';
@@ -14,4 +15,5 @@ export interface SearchReferenceData {
 export const DIRECTORY = {
   deps: Symbol.for('sas.directory.deps') as ServiceIdentifier<DirectoryDeps>,
   search: Symbol.for('sas.directory.search') as ServiceIdentifier<SearchReferenceData>,
+  searchEngine: Symbol.for('sas.directory.search-engine') as ServiceIdentifier<SearchEngine>,
 } as const;

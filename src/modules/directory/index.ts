@@ -10,6 +10,7 @@ import { FiliereRegistry } from './infrastructure/filiere-registry.ts';
 import { CommuneGeocoder } from './infrastructure/geocoding/commune-geocoder.ts';
 import { SearchRadiusPolicy } from './infrastructure/search-radius.ts';
 import { searchProjection } from './infrastructure/search/search.projection.ts';
+import { SqlSearchEngine } from './infrastructure/search/pg-search-engine.ts';
 
 export { DIRECTORY } from './directory.tokens.ts';
 export { importRppsExtract, type ImportRppsResult, type ImportProgress } from './application/import-rpps/import-rpps.ts';
@@ -32,6 +33,7 @@ export const directoryModule: PlatformModule = {
       }))
       .inSingletonScope();
     container.bind(DIRECTORY.search).toConstantValue({ geocoder: null, filieres: null, radius: null });
+    container.bind(DIRECTORY.searchEngine).toDynamicValue((ctx) => new SqlSearchEngine(ctx.get(TOKENS.readDb))).inSingletonScope();
   },
   async init(container) {
     const search = container.get(DIRECTORY.search);
@@ -43,7 +45,7 @@ export const directoryModule: PlatformModule = {
     const search = container.get(DIRECTORY.search);
     return [
       searchRoute({
-        readDb: container.get(TOKENS.readDb),
+        engine: () => container.get(DIRECTORY.searchEngine),
         clock: container.get(TOKENS.clock),
         geocoder: () => search.geocoder!,
         filieres: () => search.filieres!,

@@ -5,11 +5,10 @@ import { hasRole } from '../../../../shared-kernel/auth/principal.ts';
 import { policy, type RouteDefinition } from '../../../../shared-kernel/auth/route.ts';
 import { HttpProblem, parseInput, problem } from '../../../../shared-kernel/http/problem-details.ts';
 import { parseRpps } from '../../../../shared-kernel/ids/rpps.id.ts';
-import type { SqlExecutor } from '../../../../shared-kernel/sql/sql-database.ts';
 import type { CommuneGeocoder } from '../../infrastructure/geocoding/commune-geocoder.ts';
 import type { FiliereRegistry } from '../../infrastructure/filiere-registry.ts';
 import type { SearchRadiusPolicy } from '../../infrastructure/search-radius.ts';
-import { searchPractitioners, type SearchQuery } from '../../infrastructure/search/pg-search-engine.ts';
+import type { SearchEngine, SearchQuery } from './search-engine.port.ts';
 import { nameKey } from '../../infrastructure/search/search.projection.ts';
 
 export const WINDOWS = { '0-4': [0, 4], '4-8': [4, 8], '8-12': [8, 12], '12-24': [12, 24], '24-48': [24, 48] } as const;
@@ -37,7 +36,7 @@ export const searchQuery = z
   });
 
 export interface SearchDeps {
-  readonly readDb: SqlExecutor;
+  readonly engine: () => SearchEngine;
   readonly clock: () => Date;
   readonly geocoder: () => CommuneGeocoder;
   readonly filieres: () => FiliereRegistry;
@@ -91,7 +90,7 @@ export function searchRoute(deps: SearchDeps): RouteDefinition {
       const { offset, seed } = q.cursor ? decodeCursor(q.cursor) : { offset: 0, seed: randomBytes(9).toString('base64url') };
       const now = deps.clock();
       const [fromH, toH] = q.disponibleSous ? WINDOWS[q.disponibleSous] : [0, 48];
-      const items = await searchPractitioners(deps.readDb, {
+      const items = await deps.engine().search({
         filiere: filiere.id,
         ...(q.specialty ? { specialty: q.specialty } : {}),
         place,

@@ -6,54 +6,23 @@
  * The vendor a slot comes from never enters the ordering (neutrality).
  */
 import type { SqlExecutor } from '../../../../shared-kernel/sql/sql-database.ts';
-
-export interface SearchQuery {
-  readonly filiere: string;
-  readonly specialty?: string;
-  readonly place:
-    | { readonly kind: 'point'; readonly lat: number; readonly lon: number; readonly radiusKm: number }
-    | { readonly kind: 'commune'; readonly inseeCode: string }
-    | { readonly kind: 'departement'; readonly departement: string };
-  /** Slots starting in [from, to) are shown; with `onlyAvailable`, practitioners without one are left out. */
-  readonly from: Date;
-  readonly to: Date;
-  readonly onlyAvailable: boolean;
-  readonly consultationType?: 'cabinet' | 'teleconsultation' | 'domicile';
-  readonly name?: string;
-  /** RPPS of the patient's médecin traitant: shown first. */
-  readonly treatingRpps?: string;
-  /** Seed of the stable random order of a zone search. */
-  readonly seed: string;
-  readonly offset: number;
-  readonly limit: number;
-}
-
-export interface SearchSlot {
-  readonly slotId: string;
-  readonly start: string;
-  readonly end: string;
-  readonly consultationTypes: readonly string[];
-  readonly source: string;
-}
-
-export interface SearchCard {
-  readonly rpps: string;
-  readonly locationId: string;
-  readonly givenName: string;
-  readonly familyName: string;
-  readonly civility: string | null;
-  readonly specialty: string | null;
-  readonly address: { readonly streetNumber: string | null; readonly streetName: string | null; readonly postcode: string | null; readonly commune: string | null; readonly inseeCode: string | null };
-  readonly structure: string | null;
-  readonly phone: string | null;
-  readonly distanceKm: number | null;
-  readonly group: 'medecin-traitant' | 'with-slots' | 'without-slots';
-  readonly slots: readonly SearchSlot[];
-}
+import type { SearchCard, SearchEngine, SearchQuery, SearchSlot } from '../../application/search/search-engine.port.ts';
 
 const MAX_SLOTS_PER_CARD = 20;
 
-export async function searchPractitioners(db: SqlExecutor, q: SearchQuery): Promise<SearchCard[]> {
+/** The search engine on the SQL read model of `search.projection.ts` (PostgreSQL or PGlite). */
+export class SqlSearchEngine implements SearchEngine {
+  readonly name = 'sql';
+  readonly #db: SqlExecutor;
+  constructor(db: SqlExecutor) {
+    this.#db = db;
+  }
+  search(q: SearchQuery): Promise<SearchCard[]> {
+    return searchPractitioners(this.#db, q);
+  }
+}
+
+async function searchPractitioners(db: SqlExecutor, q: SearchQuery): Promise<SearchCard[]> {
   const params: unknown[] = [q.filiere, q.from, q.to, q.consultationType ?? null, q.treatingRpps ?? null, q.seed];
   const p = (value: unknown) => {
     params.push(value);

@@ -1,0 +1,53 @@
+/**
+ * The search engine port: what the regulators' search asks of a search engine, whatever holds the documents
+ * (the SQL read model on PostgreSQL/PGlite, or Meilisearch). Every adapter passes the same contract suite
+ * (tests/contracts/search-engine.contract.ts).
+ */
+export interface SearchQuery {
+  readonly filiere: string;
+  readonly specialty?: string;
+  readonly place:
+    | { readonly kind: 'point'; readonly lat: number; readonly lon: number; readonly radiusKm: number }
+    | { readonly kind: 'commune'; readonly inseeCode: string }
+    | { readonly kind: 'departement'; readonly departement: string };
+  /** Slots starting in [from, to) are shown; with `onlyAvailable`, practitioners without one are left out. */
+  readonly from: Date;
+  readonly to: Date;
+  readonly onlyAvailable: boolean;
+  readonly consultationType?: 'cabinet' | 'teleconsultation' | 'domicile';
+  readonly name?: string;
+  /** RPPS of the patient's médecin traitant: shown first. */
+  readonly treatingRpps?: string;
+  /** Seed of the stable random order of a zone search. */
+  readonly seed: string;
+  readonly offset: number;
+  readonly limit: number;
+}
+
+export interface SearchSlot {
+  readonly slotId: string;
+  readonly start: string;
+  readonly end: string;
+  readonly consultationTypes: readonly string[];
+  readonly source: string;
+}
+
+export interface SearchCard {
+  readonly rpps: string;
+  readonly locationId: string;
+  readonly givenName: string;
+  readonly familyName: string;
+  readonly civility: string | null;
+  readonly specialty: string | null;
+  readonly address: { readonly streetNumber: string | null; readonly streetName: string | null; readonly postcode: string | null; readonly commune: string | null; readonly inseeCode: string | null };
+  readonly structure: string | null;
+  readonly phone: string | null;
+  readonly distanceKm: number | null;
+  readonly group: 'medecin-traitant' | 'with-slots' | 'without-slots';
+  readonly slots: readonly SearchSlot[];
+}
+
+export interface SearchEngine {
+  readonly name: string;
+  search(query: SearchQuery): Promise<SearchCard[]>;
+}
