@@ -197,6 +197,43 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
       });
     });
 
+    describe('append to many streams at once', () => {
+      it('appends to new and existing streams, numbering each stream on its own, in order', async () => {
+        const a = uniqueStream('many');
+        const b = uniqueStream('many');
+        await store.appendToStream(b, [testEvent('B0')]);
+        const head = await store.headPosition();
+        const results = await store.appendMany([
+          { streamName: a, events: [testEvent('A0'), testEvent('A1')], expectedRevision: 'no-stream' },
+          { streamName: b, events: [testEvent('B1')], expectedRevision: 0 },
+        ]);
+        expect(results.map((r) => r.nextExpectedRevision)).toEqual([1, 1]);
+        expect((await store.readStream(a)).map((e) => [e.type, e.streamRevision])).toEqual([['A0', 0], ['A1', 1]]);
+        expect((await store.readStream(b)).map((e) => [e.type, e.streamRevision])).toEqual([['B0', 0], ['B1', 1]]);
+        const all = await store.readAll({ after: head });
+        expect(all.map((e) => e.type)).toEqual(['A0', 'A1', 'B1']);
+        expect(results[1]!.position).toBe(all[2]!.position);
+      });
+
+      it('refuses a stale expected revision with a concurrency error, writing nothing when atomic', async () => {
+        const a = uniqueStream('many');
+        const b = uniqueStream('many');
+        await store.appendToStream(b, [testEvent('B0')]);
+        await expect(
+          store.appendMany([
+            { streamName: a, events: [testEvent('A0')], expectedRevision: 'no-stream' },
+            { streamName: b, events: [testEvent('B1')], expectedRevision: 'no-stream' },
+          ]),
+        ).rejects.toBeInstanceOf(ConcurrencyError);
+        if (store.atomicAppendMany) expect(await store.readStream(a)).toEqual([]);
+        expect(await store.readStream(b)).toHaveLength(1);
+      });
+
+      it('appends nothing for an empty list', async () => {
+        expect(await store.appendMany([])).toEqual([]);
+      });
+    });
+
     describe('catch-up subscription', () => {
       it('delivers history, reports caught up, then delivers live events in order', async () => {
         const head = await store.headPosition();

@@ -44,6 +44,7 @@ import {
   type ExpectedRevision,
   type ReadAllOptions,
   type ReadStreamOptions,
+  type StreamAppend,
   type SubscribeOptions,
   type Subscription,
   type SubscriptionHandler,
@@ -276,6 +277,17 @@ export class EsdbEventStore implements EventStore {
     } catch (error) {
       throw toConcurrencyError(error, streamName, expected) ?? error;
     }
+  }
+
+  /** EventStoreDB has no multi-stream transaction: parts are appended one after the other, stopping at a failure. */
+  readonly atomicAppendMany = false;
+
+  async appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    const results: AppendResult[] = [];
+    for (const part of appends) {
+      results.push(await this.appendToStream(part.streamName, part.events, part.expectedRevision === undefined ? {} : { expectedRevision: part.expectedRevision }));
+    }
+    return results;
   }
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

@@ -58,6 +58,13 @@ export interface Subscription {
   readonly position: number;
 }
 
+/** One stream's part of a multi-stream append. */
+export interface StreamAppend {
+  readonly streamName: string;
+  readonly events: readonly EventEnvelope<DomainEvent>[];
+  readonly expectedRevision?: ExpectedRevision;
+}
+
 /** The event store port. Every adapter passes the same contract test suite (tests/contracts). */
 export interface EventStore {
   readonly name: string;
@@ -66,6 +73,14 @@ export interface EventStore {
     events: readonly EventEnvelope<DomainEvent>[],
     options?: { readonly expectedRevision?: ExpectedRevision },
   ): Promise<AppendResult>;
+  /**
+   * Appends to many streams at once, for bulk loads (imports, demo data, vendor batches). Each part's expected
+   * revision is checked. `atomic` adapters (SQL) write all parts or none in one transaction; the others (EventStoreDB,
+   * which has no multi-stream transaction) append part by part and stop at the first failure.
+   */
+  appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
+  /** Whether `appendMany` writes all parts or none. */
+  readonly atomicAppendMany: boolean;
   readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   subscribeToAll(options: SubscribeOptions, handler: SubscriptionHandler): Subscription;

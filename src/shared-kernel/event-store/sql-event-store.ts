@@ -11,6 +11,7 @@ import {
   type ExpectedRevision,
   type ReadAllOptions,
   type ReadStreamOptions,
+  type StreamAppend,
   type SubscribeOptions,
   type Subscription,
   type SubscriptionHandler,
@@ -139,6 +140,83 @@ export class SqlEventStore implements EventStore {
     } catch (error) {
       // Two first appends to one new stream can both pass the check before either commits: the unique key decides.
       if (isUniqueViolation(error)) throw new ConcurrencyError(streamName, expected, 'no-stream');
+      throw error;
+    }
+  }
+
+  readonly atomicAppendMany = true;
+
+  async appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    if (appends.length === 0) return [];
+    const seen = new Set<string>();
+    const streams: string[] = [];
+    const revisionsBase: number[] = [];
+    const types: string[] = [];
+    const data: string[] = [];
+    const metadata: string[] = [];
+    const owner: number[] = [];
+    for (const [i, part] of appends.entries()) {
+      assertValidStreamName(part.streamName);
+      if (part.events.length === 0) throw new TypeError(`appendMany: no event for ${part.streamName}`);
+      if (seen.has(part.streamName)) throw new TypeError(`appendMany: ${part.streamName} appears twice`);
+      seen.add(part.streamName);
+      for (const event of part.events) {
+        if (typeof event.type !== 'string' || event.type.length === 0) throw new TypeError('An event needs a type');
+        owner.push(i);
+        types.push(event.type);
+        data.push(JSON.stringify(event.data));
+        metadata.push(JSON.stringify(event.metadata));
+      }
+    }
+    const names = appends.map((a) => a.streamName);
+    try {
+      const results = await this.#db.transaction(async (tx) => {
+        await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [APPEND_LOCK_KEY]);
+        const { rows } = await tx.query<{ stream_name: string; revision: number }>(
+          'SELECT stream_name, revision FROM es_streams WHERE stream_name = ANY($1::text[])',
+          [names],
+        );
+        const current = new Map(rows.map((r) => [r.stream_name, Number(r.revision)]));
+        for (const part of appends) {
+          checkExpectedRevision(part.streamName, part.expectedRevision ?? 'any', current.get(part.streamName) ?? -1);
+        }
+        // Revision of each event: the stream's current revision + its rank within the part.
+        const rank = new Map<number, number>();
+        for (const i of owner) {
+          const next = (rank.get(i) ?? 0) + 1;
+          rank.set(i, next);
+          streams.push(appends[i]!.streamName);
+          revisionsBase.push((current.get(appends[i]!.streamName) ?? -1) + next);
+        }
+        const inserted = await tx.query<{ stream_name: string; position: number; revision: number }>(
+          `WITH ins AS (
+             INSERT INTO es_events (stream_name, stream_revision, event_type, data, metadata)
+             SELECT t.stream, t.revision, t.type, t.data::jsonb, t.meta::jsonb
+               FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS t(stream, revision, type, data, meta, ord)
+              ORDER BY t.ord
+             RETURNING stream_name, global_position, stream_revision
+           ), last AS (
+             SELECT stream_name, max(stream_revision) AS revision, max(global_position) AS position FROM ins GROUP BY stream_name
+           ), upsert AS (
+             INSERT INTO es_streams (stream_name, revision)
+             SELECT stream_name, revision FROM last
+             ON CONFLICT (stream_name) DO UPDATE SET revision = excluded.revision
+           )
+           SELECT stream_name, revision, position FROM last`,
+          [streams, revisionsBase, types, data, metadata],
+        );
+        const head = Math.max(...inserted.rows.map((r) => Number(r.position)));
+        await tx.query(`SELECT pg_notify('${NOTIFY_CHANNEL}', $1)`, [String(head)]);
+        const byStream = new Map(inserted.rows.map((r) => [r.stream_name, r]));
+        return appends.map((part) => {
+          const row = byStream.get(part.streamName)!;
+          return { nextExpectedRevision: Number(row.revision), position: Number(row.position) };
+        });
+      });
+      this.#wake();
+      return results;
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConcurrencyError(names.join(','), 'no-stream', 'no-stream');
       throw error;
     }
   }
