@@ -17,7 +17,7 @@ export interface HttpAppOptions {
   readonly api: Router;
   /** Root-level routes (login, the development identity provider, the web shell). */
   readonly root: Router;
-  /** Resolves the principal from the session (identity module); runs on /api and /auth. */
+  /** Resolves the principal from the session (identity module); runs on /api, /auth and /sas. */
   readonly authenticate: RequestHandler;
   readonly readiness: readonly ReadinessCheck[];
   /** Refreshes gauges (projection lag, jobs) just before /metrics is scraped. */
@@ -72,6 +72,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
 
   app.use('/api', requireJsonBody, express.json({ limit: options.bodyLimitBytes, strict: true }), options.authenticate, options.api);
   app.use('/auth', options.authenticate);
+  // Server-rendered pages that need the session (the LRM contextual search entry, /sas/recherche).
+  app.use('/sas', options.authenticate);
   app.use(options.root);
   app.use(notFoundHandler);
   app.use(problemDetailsMiddleware(options.logger));

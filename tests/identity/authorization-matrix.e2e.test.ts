@@ -49,7 +49,11 @@ const EXPECTED: Record<string, (who: Who) => boolean> = {
   'GET /api/search': (w) => is(w, 'regulateur-osnp', 'ioa', 'referent-territorial', 'admin-national', 'auditeur'),
   'GET /api/availability/slots': (w) => is(w, 'regulateur-osnp', 'ioa', 'referent-territorial', 'admin-national', 'auditeur') || (is(w, 'effecteur', 'delegataire') && w.inside),
   'GET /api/availability/slots/:slotId': (w) => is(w, 'regulateur-osnp', 'ioa', 'referent-territorial', 'admin-national', 'auditeur') || (is(w, 'effecteur', 'delegataire') && w.inside),
+  'GET /sas/recherche': (w) => is(w, 'regulateur-osnp', 'ioa', 'referent-territorial', 'admin-national', 'auditeur'),
 };
+
+/** Browser pages: an anonymous visitor is sent to the login (then back) instead of receiving a 401. */
+const PAGE_ROUTES = ['GET /sas/recherche'];
 
 const ANONYMOUS_ROUTES = ['GET /api/openapi.json', 'GET /auth/login', 'GET /auth/callback', 'POST /auth/logout', 'GET /auth/logged-out'];
 
@@ -159,6 +163,7 @@ describe.skipIf(!testDatabaseUrl)('authorisation matrix', () => {
     'GET /api/search': async () => ({ method: 'GET', path: '/api/search?departement=31' }),
     'GET /api/availability/slots': async () => ({ method: 'GET', path: `/api/availability/slots?effecteurId=${OWN_EFFECTEUR}` }),
     'GET /api/availability/slots/:slotId': async () => ({ method: 'GET', path: `/api/availability/slots/${await freshSlot()}` }),
+    'GET /sas/recherche': async () => ({ method: 'GET', path: '/sas/recherche?origin=TEST-SAMU000&inseecode=31555&specialty=urn:oid:1.2.250.1.213.2.28%7CSM54' }),
   };
 
   beforeAll(async () => {
@@ -185,12 +190,13 @@ describe.skipIf(!testDatabaseUrl)('authorisation matrix', () => {
         const caller = sessions.get(who.label) ?? null;
         const response = caller
           ? await caller.api(request.path, { method: request.method, ...(request.json !== undefined ? { json: request.json } : {}) })
-          : await fetch(`${t.url}${request.path}`, { method: request.method, headers: { 'content-type': 'application/json' }, ...(request.json !== undefined ? { body: JSON.stringify(request.json) } : {}) });
-        const denied = response.status === 401 || response.status === 403;
+          : await fetch(`${t.url}${request.path}`, { method: request.method, headers: { 'content-type': 'application/json' }, redirect: 'manual', ...(request.json !== undefined ? { body: JSON.stringify(request.json) } : {}) });
+        const toLogin = response.status >= 300 && response.status < 400 && (response.headers.get('location') ?? '').startsWith('/auth/login?');
+        const denied = response.status === 401 || response.status === 403 || toLogin;
         const allowed = !denied && response.status < 500;
         const expected = EXPECTED[route]!(who);
         if (response.status >= 500 || allowed !== expected) unexpected.push(`${who.label}: ${response.status} (expected ${expected ? 'allow' : 'deny'}) ${await response.text()}`);
-        if (who.role === 'anonymous') expect(response.status).toBe(401);
+        if (who.role === 'anonymous') expect(PAGE_ROUTES.includes(route) ? toLogin : response.status === 401, `anonymous: ${response.status}`).toBe(true);
       }
       expect(unexpected).toEqual([]);
     });

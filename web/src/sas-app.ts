@@ -11,7 +11,7 @@ import './sas-search.ts';
 const SERVICE = "Service d'accès aux soins";
 
 /** Paths the server answers itself: links to them are real navigations, never client-side routes. */
-const SERVER_PATHS = ['/api', '/auth', '/dev-idp', '/healthz', '/readyz', '/metrics', '/assets'];
+const SERVER_PATHS = ['/api', '/auth', '/dev-idp', '/healthz', '/readyz', '/metrics', '/assets', '/sas/recherche'];
 
 type View = 'loading' | 'login' | 'link' | 'home' | 'profile' | 'accounts' | 'search' | 'forbidden' | 'accessibility' | 'not-found';
 
@@ -203,17 +203,35 @@ export class SasApp extends LitElement {
     }
   }
 
-  /** The search page; the LRM URL parameters (?inseecode=&city=&specialty=&filiere=&practitioner=) become attributes. */
+  /**
+   * The search page; its URL parameters become attributes: `inseecode`, `city`, `specialty`, `filiere`,
+   * `practitioner` (RPPS), and from the LRM entry (/sas/recherche) `lat`, `lon`, `radiusKm` (the patient's place,
+   * rounded), `lrm=1` and `mt=non-identifie` (the LRM sent a médecin traitant that could not be identified).
+   */
   private renderSearch(): unknown {
     const q = new URLSearchParams(location.search);
     const attr = (name: string) => q.get(name) || nothing;
     return html`<h1>Rechercher un professionnel de santé</h1>
+      ${q.get('lrm') === '1'
+        ? html`<p class="fr-badge fr-badge--info fr-badge--sm fr-mb-2w" data-lrm="1">Recherche ouverte depuis votre logiciel de régulation</p>`
+        : nothing}
+      ${q.get('mt') === 'non-identifie'
+        ? html`<div class="fr-alert fr-alert--warning fr-alert--sm fr-mb-3w" role="status" data-notice="mt-non-identifie">
+            <p>
+              <strong>Médecin traitant non identifié</strong> : l'identifiant transmis par votre logiciel de régulation n'a
+              pas été reconnu ; les résultats ne mettent pas de médecin traitant en avant.
+            </p>
+          </div>`
+        : nothing}
       <sas-search
         inseecode=${attr('inseecode')}
         city=${attr('city')}
         specialty=${attr('specialty')}
         filiere=${attr('filiere')}
         practitioner=${attr('practitioner')}
+        lat=${attr('lat')}
+        lon=${attr('lon')}
+        radius-km=${attr('radiusKm')}
       ></sas-search>`;
   }
 

@@ -28,6 +28,14 @@ const ROLE_DESCRIPTIONS: Partial<Record<Role, string>> = {
     'En tant qu’administrateur national, vous paramétrez la plateforme et habilitez les gestionnaires de comptes des territoires.',
 };
 
+/** Messages other pages send to the home page (`/?message=…`), e.g. the LRM entry /sas/recherche. */
+export const HOME_MESSAGES: Readonly<Record<string, { readonly title: string; readonly text: string }>> = {
+  'adresse-introuvable': {
+    title: 'Adresse du patient introuvable',
+    text: "L'adresse transmise par votre logiciel de régulation (LRM) n'a pas pu être localisée : la commune manque ou est inconnue, ou un numéro est donné sans nom de rue. Lancez la recherche en saisissant la commune du patient.",
+  },
+};
+
 /** RPPS of an effecteur: its national identifier without the leading type digit 8. */
 export function rppsOf(nationalId: string): string {
   return nationalId.startsWith('8') ? nationalId.slice(1) : nationalId;
@@ -189,12 +197,24 @@ export class SasHome extends LitElement {
     </section>`;
   }
 
+  private renderMessage(): unknown {
+    const key = new URLSearchParams(location.search).get('message') ?? '';
+    const message = Object.hasOwn(HOME_MESSAGES, key) ? HOME_MESSAGES[key] : undefined;
+    if (!message) return nothing;
+    return html`<div class="fr-alert fr-alert--warning fr-mb-4w" role="alert" data-message=${key}>
+      <h2 class="fr-alert__title">${message.title}</h2>
+      <p>${message.text}</p>
+      <p class="fr-mt-1w"><a class="fr-link" href="/recherche">Rechercher un professionnel de santé</a></p>
+    </div>`;
+  }
+
   override render(): unknown {
     const me = this.me;
     if (!me) return nothing;
     const roles = [...new Set(me.roles.map((r) => r.role))];
     const regulation = roles.find((r) => r === 'regulateur-osnp' || r === 'ioa');
     return html`<h1>Bonjour ${me.givenName} ${me.familyName}</h1>
+      ${this.renderMessage()}
       ${roles.length === 0
         ? html`<div class="fr-alert fr-alert--info fr-alert--sm"><p>Aucun rôle ne vous est encore attribué : contactez le gestionnaire de comptes de votre territoire.</p></div>`
         : nothing}

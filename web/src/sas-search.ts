@@ -2,7 +2,9 @@
  * <sas-search>: the regulators' search of a health professional around a commune, with their free slots (GET /api/search).
  * Works inside the shell (route /recherche) and alone: its attributes mirror the LRM URL parameters —
  * `inseecode` (searches at once around that commune), `city`, `specialty` or `filiere`, `practitioner` (RPPS of the
- * patient's médecin traitant). Emits `sas-slot-selected` and `sas-practitioner-selected` (bubbling, composed).
+ * patient's médecin traitant), and `lat` + `lon` (+ `radius-km`): the patient's place inside that commune, as the
+ * LRM entry /sas/recherche resolves it — the search is then around that point until another commune is chosen.
+ * Emits `sas-slot-selected` and `sas-practitioner-selected` (bubbling, composed).
  */
 import { LitElement, html, nothing } from 'lit';
 import { ApiError, getJson, type Problem } from './api.ts';
@@ -145,6 +147,9 @@ export class SasSearch extends LitElement {
     specialty: { type: String },
     filiere: { type: String },
     practitioner: { type: String },
+    lat: { type: String },
+    lon: { type: String },
+    radiusKm: { type: String, attribute: 'radius-km' },
     communeText: { state: true },
     commune: { state: true },
     suggestions: { state: true },
@@ -166,6 +171,9 @@ export class SasSearch extends LitElement {
   declare specialty: string | null;
   declare filiere: string | null;
   declare practitioner: string | null;
+  declare lat: string | null;
+  declare lon: string | null;
+  declare radiusKm: string | null;
   declare communeText: string;
   declare commune: { inseeCode: string; name: string } | null;
   declare suggestions: readonly Commune[];
@@ -185,6 +193,8 @@ export class SasSearch extends LitElement {
   private suggestTimer: ReturnType<typeof setTimeout> | null = null;
   private suggestSeq = 0;
   private searchSeq = 0;
+  /** The point given with the commune (lat/lon attributes), dropped as soon as another commune is chosen. */
+  private point: { lat: string; lon: string; radiusKm: string | null } | null = null;
   /** The parameters of the search shown (without cursor), reused by "Voir plus". */
   private lastParams: URLSearchParams | null = null;
 
@@ -195,6 +205,9 @@ export class SasSearch extends LitElement {
     this.specialty = null;
     this.filiere = null;
     this.practitioner = null;
+    this.lat = null;
+    this.lon = null;
+    this.radiusKm = null;
     this.communeText = '';
     this.commune = null;
     this.suggestions = [];
@@ -226,6 +239,9 @@ export class SasSearch extends LitElement {
       if (wanted && FILIERES.some((f) => f.id === wanted)) this.selectedFiliere = wanted;
     }
     if (changed.has('city') && this.city && !this.commune) this.communeText = this.city;
+    if ((changed.has('lat') || changed.has('lon') || changed.has('radiusKm')) && this.lat && this.lon) {
+      this.point = { lat: this.lat, lon: this.lon, radiusKm: this.radiusKm };
+    }
     if (changed.has('inseecode') && this.inseecode) {
       const inseeCode = this.inseecode.trim().toUpperCase();
       const name = this.city || inseeCode;
@@ -264,6 +280,7 @@ export class SasSearch extends LitElement {
     const value = (event.target as HTMLInputElement).value;
     this.communeText = value;
     this.commune = null;
+    this.point = null;
     this.communeError = null;
     if (this.suggestTimer) clearTimeout(this.suggestTimer);
     if (value.trim().length < 2) {
@@ -292,6 +309,7 @@ export class SasSearch extends LitElement {
   }
 
   private selectCommune(commune: Commune): void {
+    this.point = null;
     this.commune = { inseeCode: commune.inseeCode, name: commune.name };
     this.communeText = commune.name;
     this.communeError = null;
@@ -346,7 +364,13 @@ export class SasSearch extends LitElement {
     const p = new URLSearchParams();
     p.set('filiere', this.selectedFiliere);
     if (this.specialty && !FILIERES.some((f) => f.id === this.specialty)) p.set('specialty', this.specialty);
-    p.set('around', this.commune!.inseeCode);
+    if (this.point) {
+      p.set('lat', this.point.lat);
+      p.set('lon', this.point.lon);
+      if (this.point.radiusKm) p.set('radiusKm', this.point.radiusKm);
+    } else {
+      p.set('around', this.commune!.inseeCode);
+    }
     if (this.within) p.set('disponibleSous', this.within);
     if (this.consultationType) p.set('consultationType', this.consultationType);
     const name = this.nameFilter.trim();

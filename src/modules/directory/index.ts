@@ -11,10 +11,15 @@ import { CommuneGeocoder } from './infrastructure/geocoding/commune-geocoder.ts'
 import { SearchRadiusPolicy } from './infrastructure/search-radius.ts';
 import { searchProjection } from './infrastructure/search/search.projection.ts';
 import { SqlSearchEngine } from './infrastructure/search/pg-search-engine.ts';
+import { BanGeocoder } from './infrastructure/geocoding/ban-geocoder.ts';
+import { LRM_ENTRY_PREFIX, lrmEntryRouter } from './application/lrm-entry/lrm-entry.route.ts';
 
 export { DIRECTORY } from './directory.tokens.ts';
 export { importRppsExtract, type ImportRppsResult, type ImportProgress } from './application/import-rpps/import-rpps.ts';
 export { RppsExtractError } from './infrastructure/rpps-extract-parser.ts';
+
+/** How long the LRM entry waits for the Base Adresse Nationale before using the commune centre. */
+const BAN_TIMEOUT_MS = 2_500;
 
 /**
  * Directory: the professionals of the public register (RPPS extraction) and their places of practice.
@@ -53,6 +58,27 @@ export const directoryModule: PlatformModule = {
       }),
       communesRoute(() => search.geocoder!),
     ];
+  },
+  web(container, router, registry) {
+    const search = container.get(DIRECTORY.search);
+    const config = container.get(TOKENS.config);
+    const logger = container.get(TOKENS.logger);
+    const ban = config.banUrl ? new BanGeocoder({ baseUrl: config.banUrl, timeoutMs: BAN_TIMEOUT_MS }) : null;
+    router.use(
+      LRM_ENTRY_PREFIX,
+      lrmEntryRouter(
+        {
+          geocoder: () => search.geocoder!,
+          filieres: () => search.filieres!,
+          radius: () => search.radius!,
+          ban,
+          origins: new Set(config.lrmOrigins),
+          onBanFailure: (error) => logger.warn({ ban: { kind: error.kind, status: error.status } }, 'BAN geocoding failed: commune centre used'),
+          logger,
+        },
+        registry,
+      ),
+    );
   },
   projections(container) {
     const search = container.get(DIRECTORY.search);

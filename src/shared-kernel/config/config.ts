@@ -9,6 +9,8 @@ import { z } from 'zod';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const ROLES = ['all', 'api', 'worker'] as const;
+/** The LRM test authorities of the real platform's acceptance environment. */
+export const DEFAULT_LRM_ORIGINS = ['samu-lrm-test1-authority', 'TEST-SAMU000'] as const;
 
 export interface Config {
   readonly nodeEnv: 'development' | 'production' | 'test';
@@ -35,6 +37,10 @@ export interface Config {
   readonly session: { readonly idleMinutes: number; readonly absoluteHours: number };
   /** HTTPS with optional client certificates (mTLS for vendors and LRMs); unset: plain HTTP. */
   readonly tls: { readonly certFile: string; readonly keyFile: string; readonly clientCaFile: string | undefined; readonly clientCertOu: string | undefined } | undefined;
+  /** LRM authorities (`affectation_authority`) whose contextual search (GET /sas/recherche?origin=…) is active. */
+  readonly lrmOrigins: readonly string[];
+  /** Base Adresse Nationale search API for street-level LRM addresses; unset: commune centres only. */
+  readonly banUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -83,6 +89,18 @@ export const VARIABLES: readonly VariableSpec[] = [
   { name: 'TLS_CLIENT_CA_FILE', description: 'CA (PEM) whose client certificates authenticate vendors and LRMs (mTLS; CN = client id)', default: '(no mTLS)', example: '/etc/sas/tls/clients-ca.crt' },
   { name: 'CLIENT_CERT_OU', description: 'Organisational unit a client certificate must carry', default: '(any)', example: 'SAS-EDITEURS' },
   { name: 'DEMO_DATA', description: 'Load the demo data set at start-up (true/false)', default: 'true', example: 'false' },
+  {
+    name: 'LRM_ORIGINS',
+    description: 'LRM authorities (comma-separated `origin` values) whose contextual search /sas/recherche is active; none = no LRM',
+    default: DEFAULT_LRM_ORIGINS.join(','),
+    example: 'samu-lrm-test1-authority,fr.health.samu690',
+  },
+  {
+    name: 'BAN_URL',
+    description: 'Base Adresse Nationale search API: street-level position of an LRM patient address (sent there, never stored nor logged)',
+    default: '(commune centres only)',
+    example: 'https://api-adresse.data.gouv.fr',
+  },
 ];
 
 const KNOWN = new Set(VARIABLES.map((v) => v.name));
@@ -174,6 +192,23 @@ const readableFile = z
     return path;
   });
 
+/** A comma-separated list of LRM authorities; empty: the default list; `none`: no LRM at all. */
+const lrmOrigins = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    const trimmed = value?.trim() ?? '';
+    if (trimmed === '') return [...DEFAULT_LRM_ORIGINS];
+    if (trimmed.toLowerCase() === 'none') return [];
+    const origins = [...new Set(trimmed.split(',').map((o) => o.trim()).filter((o) => o !== ''))];
+    const bad = origins.filter((o) => !/^[A-Za-z0-9._:@/-]{1,100}$/.test(o));
+    if (bad.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `"${bad[0]}" is not an LRM authority (1 to 100 of A-Z a-z 0-9 . _ : @ / -)` });
+      return z.NEVER;
+    }
+    return origins;
+  });
+
 const schema = z.object({
   NODE_ENV: choice(['development', 'production', 'test'] as const, 'development'),
   PORT: integer(3000, 0, 65535),
@@ -210,6 +245,8 @@ const schema = z.object({
   TLS_CLIENT_CA_FILE: readableFile,
   CLIENT_CERT_OU: z.string().trim().max(64).optional(),
   DEMO_DATA: choice(['true', 'false', '1', '0', 'yes', 'no'] as const, 'true'),
+  LRM_ORIGINS: lrmOrigins,
+  BAN_URL: optionalUrl(['https:', 'http:']),
 });
 
 /** Reads and validates the configuration; throws ConfigError naming every bad variable. */
@@ -253,6 +290,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     oidc: { issuer: v.OIDC_ISSUER?.replace(/\/$/, ''), clientId: v.OIDC_CLIENT_ID, clientSecret: v.OIDC_CLIENT_SECRET || undefined },
     session: { idleMinutes: v.SESSION_IDLE_MINUTES, absoluteHours: v.SESSION_ABSOLUTE_HOURS },
     tls: v.TLS_CERT_FILE && v.TLS_KEY_FILE ? { certFile: v.TLS_CERT_FILE, keyFile: v.TLS_KEY_FILE, clientCaFile: v.TLS_CLIENT_CA_FILE, clientCertOu: v.CLIENT_CERT_OU || undefined } : undefined,
+    lrmOrigins: v.LRM_ORIGINS,
+    banUrl: v.BAN_URL?.replace(/\/+$/, ''),
   };
 }
 
