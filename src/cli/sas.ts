@@ -3,11 +3,13 @@
  *   projections status            lag and position of every projection
  *   projections rebuild NAME      replay the history into fresh tables and swap them in, with a progress bar
  *   directory import rpps FILE    import the public RPPS extraction into the directory
+ *   directory import finess FILE  import the structures (CPTS, MSP, centres de santé) of the FINESS extraction
  */
 import cliProgress from 'cli-progress';
 import { ConfigError, loadConfig } from '../shared-kernel/config/config.ts';
 import { createLogger } from '../shared-kernel/logging/logger.ts';
 import { createPlatform, MODULES, type Platform } from '../app/platform.ts';
+import { DIRECTORY_STRUCTURES, FinessExtractError, importFinessExtract } from '../modules/directory/index.ts';
 import { DIRECTORY, directoryModule, importRppsExtract, RppsExtractError } from '../modules/directory/index.ts';
 
 const USAGE = `Usage: npm run sas -- <command>
@@ -18,6 +20,11 @@ Commands:
   directory import rpps FILE [--partial]
                                  import an RPPS extraction (PS_LibreAcces_Personne_activite); practitioners
                                  absent from FILE are marked departed unless --partial; rejected lines are
+                                 listed in FILE.rejects.csv (exit 65 if FILE is unreadable or not an extraction)
+  directory import finess FILE [--partial]
+                                 import the CPTS, maisons de santé and centres de santé of a FINESS extraction
+                                 (etalab-cs1100507-stock-….csv); other establishments are skipped; FINESS
+                                 structures absent from FILE are closed unless --partial; rejected lines are
                                  listed in FILE.rejects.csv (exit 65 if FILE is unreadable or not an extraction)
   help                           this text
 `;
@@ -73,8 +80,65 @@ async function projections(args: string[]): Promise<void> {
   throw new UsageError(`Unknown projections command "${sub ?? ''}".`);
 }
 
+/** `directory import finess FILE [--partial]`. */
+async function importFiness(rest: string[]): Promise<number> {
+  const partial = rest.includes('--partial');
+  const files = rest.filter((a) => a !== '--partial');
+  const unknownFlag = files.find((a) => a.startsWith('--'));
+  if (unknownFlag) throw new UsageError(`Unknown option "${unknownFlag}".`);
+  if (files.length !== 1) throw new UsageError('directory import finess needs exactly one FILE.');
+  const file = files[0]!;
+  try {
+    return await withPlatform(async (platform) => {
+      const deps = platform.containers.get(directoryModule.name)!.get(DIRECTORY_STRUCTURES.deps);
+      const bar = new cliProgress.SingleBar(
+        { format: '{phase} [{bar}] {percentage}% | {value}/{total} {unit} | {eta_formatted} left', hideCursor: true, noTTYOutput: false },
+        cliProgress.Presets.shades_classic,
+      );
+      let phase = '';
+      const started = Date.now();
+      const result = await importFinessExtract(deps, {
+        file,
+        full: !partial,
+        onProgress: (p) => {
+          const label = p.phase === 'parse' ? 'reading' : p.phase === 'sync' ? 'syncing' : 'closing';
+          if (p.phase !== phase) {
+            if (phase) bar.stop();
+            phase = p.phase;
+            bar.start(Math.max(p.total ?? 1, 1), p.done, { phase: label, unit: p.phase === 'parse' ? 'bytes' : 'structures' });
+          } else {
+            bar.update(p.done);
+          }
+        },
+      });
+      if (phase) bar.stop();
+      const seconds = (Date.now() - started) / 1000;
+      const date = result.extractionDate ? ` (extraction of ${result.extractionDate})` : '';
+      console.log(`Imported ${file}${date} in ${seconds.toFixed(1)} s${partial ? ' (partial extract: no closures)' : ''}.`);
+      console.table({
+        'lines read': result.lines,
+        structures: result.structures,
+        'skipped (other categories)': result.skipped,
+        'rejected lines': result.rejects.length,
+        'held back (a line rejected)': result.heldBack,
+        'events appended': result.eventsAppended,
+        closed: result.closed,
+      });
+      if (result.rejectsFile) console.log(`Rejected lines: ${result.rejectsFile}`);
+      return 0;
+    });
+  } catch (error) {
+    if (error instanceof FinessExtractError) {
+      console.error(error.message);
+      return 65; // EX_DATAERR
+    }
+    throw error;
+  }
+}
+
 async function directory(args: string[]): Promise<number> {
   const [sub, kind, ...rest] = args;
+  if (sub === 'import' && kind === 'finess') return importFiness(rest);
   if (sub !== 'import' || kind !== 'rpps') throw new UsageError(`Unknown directory command "${[sub, kind].filter(Boolean).join(' ')}".`);
   const partial = rest.includes('--partial');
   const files = rest.filter((a) => a !== '--partial');

@@ -49,6 +49,13 @@ const EXPECTED: Record<string, (who: Who) => boolean> = {
   'GET /api/search': (w) => is(w, 'regulateur-osnp', 'ioa', 'referent-territorial', 'admin-national', 'auditeur'),
   'GET /api/availability/slots': (w) => is(w, 'regulateur-osnp', 'ioa', 'referent-territorial', 'admin-national', 'auditeur') || (is(w, 'effecteur', 'delegataire') && w.inside),
   'GET /api/availability/slots/:slotId': (w) => is(w, 'regulateur-osnp', 'ioa', 'referent-territorial', 'admin-national', 'auditeur') || (is(w, 'effecteur', 'delegataire') && w.inside),
+  'POST /api/directory/structures': (w) => is(w, 'admin-national') || (is(w, 'gestionnaire-structure') && w.inside),
+  'GET /api/directory/structures': (w) => !is(w, 'anonymous', 'first-login', 'machine'),
+  'GET /api/directory/structures/:structureId': (w) => !is(w, 'anonymous', 'first-login', 'machine'),
+  // "inside": the gestionnaire of the structure (it created it); "outside": a gestionnaire of another territory.
+  'POST /api/directory/structures/:structureId/members': (w) => is(w, 'admin-national') || (is(w, 'gestionnaire-structure') && w.inside),
+  'DELETE /api/directory/structures/:structureId/members/:rpps': (w) => is(w, 'admin-national') || (is(w, 'gestionnaire-structure') && w.inside),
+  'POST /api/directory/structures/:structureId/managers': (w) => is(w, 'admin-national'),
   'GET /sas/recherche': (w) => is(w, 'regulateur-osnp', 'ioa', 'referent-territorial', 'admin-national', 'auditeur'),
 };
 
@@ -133,6 +140,14 @@ describe.skipIf(!testDatabaseUrl)('authorisation matrix', () => {
     return ((await response.json()) as { slotId: string }).slotId;
   }
 
+  /** A structure created by the gestionnaire de structure of HOME, who thereby manages it. */
+  async function freshStructure(): Promise<string> {
+    const owner = sessions.get('gestionnaire-structure in territory')!;
+    const response = await owner.api('/api/directory/structures', { method: 'POST', json: { kind: 'sos-medecins', name: `SOS Médecins ${counter++}`, inseeCode: '31555' } });
+    expect(response.status).toBe(201);
+    return ((await response.json()) as { structureId: string }).structureId;
+  }
+
   async function freshRegulatorAccount(): Promise<string> {
     const response = await admin.api('/api/identity/accounts', { method: 'POST', json: { givenName: 'Cible', familyName: `N${counter++}`, email: `cible-${counter}@test.invalid`, role: 'regulateur-osnp', territory: HOME } });
     expect(response.status).toBe(201);
@@ -163,6 +178,12 @@ describe.skipIf(!testDatabaseUrl)('authorisation matrix', () => {
     'GET /api/search': async () => ({ method: 'GET', path: '/api/search?departement=31' }),
     'GET /api/availability/slots': async () => ({ method: 'GET', path: `/api/availability/slots?effecteurId=${OWN_EFFECTEUR}` }),
     'GET /api/availability/slots/:slotId': async () => ({ method: 'GET', path: `/api/availability/slots/${await freshSlot()}` }),
+    'POST /api/directory/structures': async () => ({ method: 'POST', path: '/api/directory/structures', json: { kind: 'sos-medecins', name: `SOS Médecins ${counter++}`, inseeCode: '31555' } }),
+    'GET /api/directory/structures': async () => ({ method: 'GET', path: `/api/directory/structures?departement=${HOME}` }),
+    'GET /api/directory/structures/:structureId': async () => ({ method: 'GET', path: `/api/directory/structures/${await freshStructure()}` }),
+    'POST /api/directory/structures/:structureId/members': async () => ({ method: 'POST', path: `/api/directory/structures/${await freshStructure()}/members`, json: { rpps: OWN_EFFECTEUR } }),
+    'DELETE /api/directory/structures/:structureId/members/:rpps': async () => ({ method: 'DELETE', path: `/api/directory/structures/${await freshStructure()}/members/${OWN_EFFECTEUR}` }),
+    'POST /api/directory/structures/:structureId/managers': async () => ({ method: 'POST', path: `/api/directory/structures/${await freshStructure()}/managers`, json: { accountId: crypto.randomUUID() } }),
     'GET /sas/recherche': async () => ({ method: 'GET', path: '/sas/recherche?origin=TEST-SAMU000&inseecode=31555&specialty=urn:oid:1.2.250.1.213.2.28%7CSM54' }),
   };
 

@@ -11,18 +11,26 @@ import { CommuneGeocoder } from './infrastructure/geocoding/commune-geocoder.ts'
 import { SearchRadiusPolicy } from './infrastructure/search-radius.ts';
 import { searchProjection } from './infrastructure/search/search.projection.ts';
 import { SqlSearchEngine } from './infrastructure/search/pg-search-engine.ts';
+import { structureDecider } from './domain/structure.decider.ts';
+import { structuresProjection } from './infrastructure/structures.projection.ts';
+import { structuresRoutes } from './application/structures/structures.routes.ts';
+import { DIRECTORY_STRUCTURES } from './structures.tokens.ts';
 import { BanGeocoder } from './infrastructure/geocoding/ban-geocoder.ts';
 import { LRM_ENTRY_PREFIX, lrmEntryRouter } from './application/lrm-entry/lrm-entry.route.ts';
 
 export { DIRECTORY } from './directory.tokens.ts';
 export { importRppsExtract, type ImportRppsResult, type ImportProgress } from './application/import-rpps/import-rpps.ts';
 export { RppsExtractError } from './infrastructure/rpps-extract-parser.ts';
+export { DIRECTORY_STRUCTURES } from './structures.tokens.ts';
+export { importFinessExtract, type ImportFinessResult, type FinessImportProgress } from './application/import-finess/import-finess.ts';
+export { FinessExtractError } from './infrastructure/finess-extract-parser.ts';
 
 /** How long the LRM entry waits for the Base Adresse Nationale before using the commune centre. */
 const BAN_TIMEOUT_MS = 2_500;
 
 /**
- * Directory: the professionals of the public register (RPPS extraction) and their places of practice.
+ * Directory: the professionals of the public register (RPPS extraction) and their places of practice, and the
+ * care structures (CPTS, MSP, centres de santé from the FINESS extraction; SOS Médecins created on the platform).
  * Professional data only, never patient data.
  */
 export const directoryModule: PlatformModule = {
@@ -33,6 +41,16 @@ export const directoryModule: PlatformModule = {
       .toDynamicValue((ctx) => ({
         practitioners: new CommandHandler(ctx.get(TOKENS.eventStore), practitionerDecider, ctx.get(TOKENS.newId)),
         eventStore: ctx.get(TOKENS.eventStore),
+        clock: ctx.get(TOKENS.clock),
+        newId: ctx.get(TOKENS.newId),
+      }))
+      .inSingletonScope();
+    container
+      .bind(DIRECTORY_STRUCTURES.deps)
+      .toDynamicValue((ctx) => ({
+        structures: new CommandHandler(ctx.get(TOKENS.eventStore), structureDecider, ctx.get(TOKENS.newId)),
+        eventStore: ctx.get(TOKENS.eventStore),
+        readDb: ctx.get(TOKENS.readDb),
         clock: ctx.get(TOKENS.clock),
         newId: ctx.get(TOKENS.newId),
       }))
@@ -57,6 +75,7 @@ export const directoryModule: PlatformModule = {
         radius: () => search.radius!,
       }),
       communesRoute(() => search.geocoder!),
+      ...structuresRoutes(container.get(DIRECTORY_STRUCTURES.deps)),
     ];
   },
   web(container, router, registry) {
@@ -82,6 +101,6 @@ export const directoryModule: PlatformModule = {
   },
   projections(container) {
     const search = container.get(DIRECTORY.search);
-    return [practitionersProjection, searchProjection({ geocoder: search.geocoder!, filieres: search.filieres! })];
+    return [practitionersProjection, structuresProjection, searchProjection({ geocoder: search.geocoder!, filieres: search.filieres! })];
   },
 };

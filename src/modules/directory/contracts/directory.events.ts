@@ -91,3 +91,89 @@ export const DIRECTORY_EVENT_TYPES: readonly DirectoryIntegrationEvent['type'][]
 
 export const PRACTITIONER_STREAM_PREFIX = 'directory.practitioner-';
 export const practitionerStreamName = (rpps: string) => `${PRACTITIONER_STREAM_PREFIX}${rpps}`;
+
+/*
+ * ─── Structures ────────────────────────────────────────────────────────────────────────────────────────────
+ * Care structures of the directory: CPTS, maisons de santé pluriprofessionnelles, centres de santé and SOS
+ * Médecins associations, imported from the public FINESS extraction or created on the platform itself.
+ * A structure's address and phone are PROFESSIONAL data (an establishment's), never a person's.
+ *
+ * One stream per structure: `directory.structure-<structureId>`, where structureId is `finess-<FINESS ET number>`
+ * for a structure of the FINESS extraction and a UUID for one created on the platform. Members are practitioners
+ * by RPPS; closing a structure ends all its memberships (no `StructureMemberLeft` is emitted for them).
+ */
+
+export const STRUCTURE_KINDS = ['cpts', 'msp', 'centre-de-sante', 'sos-medecins'] as const;
+/** cpts: FINESS 604; msp: maison de santé (L.6223-3), FINESS 603; centre-de-sante: FINESS 124 (and retired 125, 130, 439); sos-medecins: platform only. */
+export type StructureKind = (typeof STRUCTURE_KINDS)[number];
+export type StructureSource = 'finess' | 'platform';
+
+/** Where a structure is: its professional address. */
+export type StructureAddress = {
+  /** INSEE commune code (current COG code; municipal arrondissement for Paris, Lyon, Marseille when known). */
+  readonly inseeCode: string;
+  readonly postcode: string | null;
+  /** Street line (`900 RTE DE PARIS`, `ZAC CHAMPIGNY BP 71`), null when the source gives none. */
+  readonly street: string | null;
+};
+
+export type StructureDetails = {
+  readonly structureId: string;
+  readonly kind: StructureKind;
+  /** FINESS ET (établissement géographique) number, 9 characters; null for a structure created on the platform. */
+  readonly finess: string | null;
+  /** TRE_R66 category code of the FINESS establishment (`604`, `603`, `124`…); null for a platform structure. */
+  readonly finessCategory: string | null;
+  readonly name: string;
+  readonly address: StructureAddress;
+  /** Phone of the structure, 10 digits, null when absent. */
+  readonly phone: string | null;
+  readonly source: StructureSource;
+};
+
+/** A structure appears (or reappears in a newer FINESS extraction after being closed): it has no members yet. */
+export type StructureRegistered = { readonly type: 'StructureRegistered'; readonly data: StructureDetails };
+/** Emitted only when at least one field changed; carries the whole new details. */
+export type StructureDetailsChanged = { readonly type: 'StructureDetailsChanged'; readonly data: StructureDetails };
+export type StructureClosureReason = 'absent-from-finess-extract' | 'closed-on-platform';
+/** The structure is closed: all its memberships end with it. */
+export type StructureClosed = {
+  readonly type: 'StructureClosed';
+  readonly data: { readonly structureId: string; readonly reason: StructureClosureReason };
+};
+/** A practitioner (by RPPS) joins the structure. */
+export type StructureMemberJoined = {
+  readonly type: 'StructureMemberJoined';
+  readonly data: { readonly structureId: string; readonly rpps: string };
+};
+export type StructureMemberLeft = {
+  readonly type: 'StructureMemberLeft';
+  readonly data: { readonly structureId: string; readonly rpps: string };
+};
+/** A platform account (by account id) becomes a manager (gestionnaire) of the structure. */
+export type StructureManagerAssigned = {
+  readonly type: 'StructureManagerAssigned';
+  readonly data: { readonly structureId: string; readonly accountId: string };
+};
+
+export type StructureIntegrationEvent =
+  | StructureRegistered
+  | StructureDetailsChanged
+  | StructureClosed
+  | StructureMemberJoined
+  | StructureMemberLeft
+  | StructureManagerAssigned;
+
+export const STRUCTURE_EVENT_TYPES: readonly StructureIntegrationEvent['type'][] = [
+  'StructureRegistered',
+  'StructureDetailsChanged',
+  'StructureClosed',
+  'StructureMemberJoined',
+  'StructureMemberLeft',
+  'StructureManagerAssigned',
+];
+
+export const STRUCTURE_STREAM_PREFIX = 'directory.structure-';
+export const structureStreamName = (structureId: string) => `${STRUCTURE_STREAM_PREFIX}${structureId}`;
+/** Id of the structure of FINESS establishment `finessEt`. */
+export const finessStructureId = (finessEt: string) => `finess-${finessEt}`;
