@@ -9,8 +9,7 @@ import { communesRoute } from './application/search/communes.route.ts';
 import { FiliereRegistry } from './infrastructure/filiere-registry.ts';
 import { CommuneGeocoder } from './infrastructure/geocoding/commune-geocoder.ts';
 import { SearchRadiusPolicy } from './infrastructure/search-radius.ts';
-import { searchProjection } from './infrastructure/search/search.projection.ts';
-import { SqlSearchEngine } from './infrastructure/search/pg-search-engine.ts';
+import { searchEngineFor, searchProjectionsFor } from './infrastructure/search/search-engine.selection.ts';
 import { structureDecider } from './domain/structure.decider.ts';
 import { structuresProjection } from './infrastructure/structures.projection.ts';
 import { structuresRoutes } from './application/structures/structures.routes.ts';
@@ -56,7 +55,7 @@ export const directoryModule: PlatformModule = {
       }))
       .inSingletonScope();
     container.bind(DIRECTORY.search).toConstantValue({ geocoder: null, filieres: null, radius: null });
-    container.bind(DIRECTORY.searchEngine).toDynamicValue((ctx) => new SqlSearchEngine(ctx.get(TOKENS.readDb))).inSingletonScope();
+    container.bind(DIRECTORY.searchEngine).toDynamicValue((ctx) => searchEngineFor(ctx.get(TOKENS.config), ctx.get(TOKENS.readDb))).inSingletonScope();
   },
   async init(container) {
     const search = container.get(DIRECTORY.search);
@@ -101,6 +100,6 @@ export const directoryModule: PlatformModule = {
   },
   projections(container) {
     const search = container.get(DIRECTORY.search);
-    return [practitionersProjection, structuresProjection, searchProjection({ geocoder: search.geocoder!, filieres: search.filieres! })];
+    return [practitionersProjection, structuresProjection, ...searchProjectionsFor(container.get(TOKENS.config), { geocoder: search.geocoder!, filieres: search.filieres! })];
   },
 };

@@ -9,6 +9,7 @@ import { z } from 'zod';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const ROLES = ['all', 'api', 'worker'] as const;
+export const SEARCH_ENGINES = ['sql', 'meilisearch'] as const;
 /** The LRM test authorities of the real platform's acceptance environment. */
 export const DEFAULT_LRM_ORIGINS = ['samu-lrm-test1-authority', 'TEST-SAMU000'] as const;
 
@@ -37,6 +38,11 @@ export interface Config {
   readonly session: { readonly idleMinutes: number; readonly absoluteHours: number };
   /** HTTPS with optional client certificates (mTLS for vendors and LRMs); unset: plain HTTP. */
   readonly tls: { readonly certFile: string; readonly keyFile: string; readonly clientCaFile: string | undefined; readonly clientCertOu: string | undefined } | undefined;
+  /** The regulators' search: the SQL read model (default) or Meilisearch (then `meilisearch` is set). */
+  readonly search: {
+    readonly engine: (typeof SEARCH_ENGINES)[number];
+    readonly meilisearch: { readonly url: string; readonly apiKey: string | undefined; readonly indexPrefix: string } | undefined;
+  };
   /** LRM authorities (`affectation_authority`) whose contextual search (GET /sas/recherche?origin=…) is active. */
   readonly lrmOrigins: readonly string[];
   /** Base Adresse Nationale search API for street-level LRM addresses; unset: commune centres only. */
@@ -89,6 +95,10 @@ export const VARIABLES: readonly VariableSpec[] = [
   { name: 'TLS_CLIENT_CA_FILE', description: 'CA (PEM) whose client certificates authenticate vendors and LRMs (mTLS; CN = client id)', default: '(no mTLS)', example: '/etc/sas/tls/clients-ca.crt' },
   { name: 'CLIENT_CERT_OU', description: 'Organisational unit a client certificate must carry', default: '(any)', example: 'SAS-EDITEURS' },
   { name: 'DEMO_DATA', description: 'Load the demo data set at start-up (true/false)', default: 'true', example: 'false' },
+  { name: 'SEARCH_ENGINE', description: `Search engine of the regulators' search: ${SEARCH_ENGINES.join(' or ')} (needs MEILISEARCH_URL)`, default: 'sql', example: 'meilisearch' },
+  { name: 'MEILISEARCH_URL', description: 'Meilisearch server (1.18 or later) with SEARCH_ENGINE=meilisearch', default: '(none)', example: 'http://localhost:7700' },
+  { name: 'MEILISEARCH_API_KEY', description: 'Meilisearch API key (required in production with SEARCH_ENGINE=meilisearch); never logged', default: '(none)', example: 'a-32-char-admin-key', secret: true },
+  { name: 'MEILISEARCH_INDEX', description: 'Prefix of the Meilisearch index names (PREFIX_places, PREFIX_practitioners)', default: 'sas', example: 'sas_prod' },
   {
     name: 'LRM_ORIGINS',
     description: 'LRM authorities (comma-separated `origin` values) whose contextual search /sas/recherche is active; none = no LRM',
@@ -245,6 +255,21 @@ const schema = z.object({
   TLS_CLIENT_CA_FILE: readableFile,
   CLIENT_CERT_OU: z.string().trim().max(64).optional(),
   DEMO_DATA: choice(['true', 'false', '1', '0', 'yes', 'no'] as const, 'true'),
+  SEARCH_ENGINE: choice(SEARCH_ENGINES, 'sql'),
+  MEILISEARCH_URL: optionalUrl(['http:', 'https:']),
+  MEILISEARCH_API_KEY: z.string().optional(),
+  MEILISEARCH_INDEX: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return 'sas';
+      if (!/^[A-Za-z0-9_-]{1,100}$/.test(value)) {
+        ctx.addIssue({ code: 'custom', message: `"${value}" is not an index prefix (1 to 100 of A-Z a-z 0-9 _ -)` });
+        return z.NEVER;
+      }
+      return value;
+    }),
   LRM_ORIGINS: lrmOrigins,
   BAN_URL: optionalUrl(['https:', 'http:']),
 });
@@ -271,6 +296,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   }
   if (Boolean(v.TLS_CERT_FILE) !== Boolean(v.TLS_KEY_FILE)) problems.push({ variable: v.TLS_CERT_FILE ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE', message: 'TLS_CERT_FILE and TLS_KEY_FILE go together' });
   if (v.TLS_CLIENT_CA_FILE && !v.TLS_CERT_FILE) problems.push({ variable: 'TLS_CLIENT_CA_FILE', message: 'client certificates need HTTPS: set TLS_CERT_FILE and TLS_KEY_FILE' });
+  if (v.SEARCH_ENGINE === 'meilisearch' && !v.MEILISEARCH_URL) problems.push({ variable: 'MEILISEARCH_URL', message: 'required with SEARCH_ENGINE=meilisearch' });
+  if (v.SEARCH_ENGINE === 'meilisearch' && v.NODE_ENV === 'production' && !v.MEILISEARCH_API_KEY) {
+    problems.push({ variable: 'MEILISEARCH_API_KEY', message: 'required in production with SEARCH_ENGINE=meilisearch (a Meilisearch server in production has a master key)' });
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     nodeEnv: v.NODE_ENV,
@@ -290,6 +319,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     oidc: { issuer: v.OIDC_ISSUER?.replace(/\/$/, ''), clientId: v.OIDC_CLIENT_ID, clientSecret: v.OIDC_CLIENT_SECRET || undefined },
     session: { idleMinutes: v.SESSION_IDLE_MINUTES, absoluteHours: v.SESSION_ABSOLUTE_HOURS },
     tls: v.TLS_CERT_FILE && v.TLS_KEY_FILE ? { certFile: v.TLS_CERT_FILE, keyFile: v.TLS_KEY_FILE, clientCaFile: v.TLS_CLIENT_CA_FILE, clientCertOu: v.CLIENT_CERT_OU || undefined } : undefined,
+    search: {
+      engine: v.SEARCH_ENGINE,
+      meilisearch:
+        v.SEARCH_ENGINE === 'meilisearch' && v.MEILISEARCH_URL
+          ? { url: v.MEILISEARCH_URL.replace(/\/+$/, ''), apiKey: v.MEILISEARCH_API_KEY || undefined, indexPrefix: v.MEILISEARCH_INDEX }
+          : undefined,
+    },
     lrmOrigins: v.LRM_ORIGINS,
     banUrl: v.BAN_URL?.replace(/\/+$/, ''),
   };
@@ -315,5 +351,13 @@ export function describeConfig(config: Config): Record<string, unknown> {
     eventstoreUrl: redactUrl(config.eventstoreUrl),
     redisUrl: redactUrl(config.redisUrl),
     oidc: { ...config.oidc, clientSecret: config.oidc.clientSecret ? '***' : undefined },
+    search: {
+      ...config.search,
+      meilisearch: config.search.meilisearch && {
+        ...config.search.meilisearch,
+        url: redactUrl(config.search.meilisearch.url),
+        apiKey: config.search.meilisearch.apiKey ? '***' : undefined,
+      },
+    },
   };
 }

@@ -1,0 +1,562 @@
+/**
+ * The search-engine contract: ONE suite that every adapter of the SearchEngine port must pass (the SQL read model on
+ * PostgreSQL and PGlite, Meilisearch). It is fed like production: directory and availability integration events
+ * are appended to an event store and the adapter's projection(s) catch up through a ProjectionRunner.
+ *
+ * Fixture: general practitioners around Toulouse (Toulouse, Blagnac, Colomiers, Muret, Castanet), a dentist, Lyon,
+ * Paris (two places of one practitioner), a closed place, a departed practitioner, a withdrawn slot, a moved place,
+ * an accented name, slots entered by hand (`manual`) and by software vendors (`vendor`); a dozen practitioners in
+ * Bordeaux for the seeded order of a zone and for neutrality; Ajaccio for live changes.
+ */
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { slotStreamName, type ConsultationType, type SlotSource } from '../../src/modules/availability/contracts/availability.events.ts';
+import { practitionerStreamName } from '../../src/modules/directory/contracts/directory.events.ts';
+import type { SearchCard, SearchEngine, SearchQuery } from '../../src/modules/directory/application/search/search-engine.port.ts';
+import { nameKey } from '../../src/modules/directory/infrastructure/search/search.projection.ts';
+import type { EventStore } from '../../src/shared-kernel/event-store/event-store.port.ts';
+import type { EventEnvelope } from '../../src/shared-kernel/events/envelope.ts';
+import { ProjectionRunner } from '../../src/shared-kernel/projections/projection-runner.ts';
+import type { Projection } from '../../src/shared-kernel/projections/projection.ts';
+import type { SqlDatabase } from '../../src/shared-kernel/sql/sql-database.ts';
+
+export interface SearchEngineHarness {
+  readonly engine: SearchEngine;
+  readonly store: EventStore;
+  /** Resolves once the projections feeding the engine applied every event of the store. */
+  catchUp(): Promise<void>;
+  /** Rebuilds the projections feeding the engine from the whole history (fresh target, then swap). */
+  rebuild(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Runs the given projections on a ProjectionRunner (checkpoints in `db`) and serves `engine`. */
+export async function runnerHarness(options: {
+  readonly store: EventStore;
+  readonly db: SqlDatabase;
+  readonly engine: SearchEngine;
+  readonly projections: readonly Projection[];
+  readonly close: () => Promise<void>;
+}): Promise<SearchEngineHarness> {
+  const failures: string[] = [];
+  const runner = new ProjectionRunner(options.store, options.db, {
+    batchSize: 97,
+    onError: (name, error) => failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  for (const projection of options.projections) runner.register(projection);
+  await runner.start();
+  return {
+    engine: options.engine,
+    store: options.store,
+    async catchUp() {
+      const head = await options.store.headPosition();
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        if (failures.length > 0) throw new Error(`projection failed: ${failures.join('; ')}`);
+        const statuses = await runner.status();
+        if (statuses.every((s) => s.position >= head)) return;
+        if (Date.now() > deadline) throw new Error(`projections did not catch up with ${head}: ${JSON.stringify(statuses)}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    async rebuild() {
+      for (const name of runner.names) await runner.rebuild(name);
+    },
+    async close() {
+      await runner.stop();
+      await options.close();
+    },
+  };
+}
+
+/** An 11-digit RPPS with its Luhn check digit. */
+export function rpps(base: number): string {
+  const body = String(1_800_000_000 + base).padStart(10, '0');
+  for (let d = 0; d <= 9; d++) {
+    const candidate = body + d;
+    let sum = 0;
+    for (let i = 0; i < 11; i++) {
+      let n = Number(candidate[10 - i]);
+      if (i % 2 === 1) n = n * 2 > 9 ? n * 2 - 9 : n * 2;
+      sum += n;
+    }
+    if (sum % 10 === 0) return candidate;
+  }
+  throw new Error('unreachable');
+}
+
+const HOUR = 3_600_000;
+
+const envelope = (type: string, data: Record<string, unknown>): EventEnvelope => ({
+  type,
+  data,
+  metadata: {
+    eventId: randomUUID(),
+    correlationId: randomUUID(),
+    causationId: null,
+    actor: { accountId: 'search-contract', role: 'system' },
+    occurredAt: new Date().toISOString(),
+    schemaVersion: 1,
+  },
+});
+
+export interface PractitionerSpec {
+  readonly rpps: string;
+  readonly familyName: string;
+  readonly givenName: string;
+  /** TRE_G15: 10 médecin, 40 chirurgien-dentiste. */
+  readonly professionCode?: string;
+  readonly specialtyCode?: string | null;
+  readonly locations: readonly { readonly locationId: string; readonly inseeCode: string; readonly postcode?: string }[];
+}
+
+/** Builds and appends the integration events the search listens to, as the directory and availability modules do. */
+export class SearchEventsBuilder {
+  readonly #store: EventStore;
+  /** The instant slots are placed from (`now + h hours`), also the start of the searched windows. */
+  readonly now: number;
+
+  constructor(store: EventStore, now: number) {
+    this.#store = store;
+    this.now = now;
+  }
+
+  async practitioner(p: PractitionerSpec): Promise<void> {
+    const professionCode = p.professionCode ?? '10';
+    const specialtyCode = p.specialtyCode === undefined ? (professionCode === '10' ? 'SM54' : null) : p.specialtyCode;
+    await this.#store.appendToStream(practitionerStreamName(p.rpps), [
+      envelope('PractitionerRegistered', {
+        rpps: p.rpps,
+        nationalId: `8${p.rpps}`,
+        civility: professionCode === '10' ? 'DR' : null,
+        givenName: p.givenName,
+        familyName: p.familyName,
+        professionCode,
+        professionLabel: professionCode === '10' ? 'Médecin' : 'Chirurgien-Dentiste',
+        specialtyCode,
+        specialtyLabel: specialtyCode === 'SM54' ? 'Médecine générale' : specialtyCode,
+      }),
+      ...p.locations.map((l) => envelope('PracticeLocationAdded', this.#location(p.rpps, l.locationId, l.inseeCode, l.postcode ?? null))),
+    ]);
+  }
+
+  #location(rppsId: string, locationId: string, inseeCode: string, postcode: string | null) {
+    return {
+      rpps: rppsId,
+      locationId,
+      structureName: `Cabinet ${locationId}`,
+      siret: null,
+      finessSite: null,
+      streetNumber: '12',
+      streetName: 'Rue des Tests',
+      postcode,
+      communeName: null,
+      inseeCode,
+      phone: '0561000000',
+      modeExercice: 'L',
+      secteurActivite: null,
+    };
+  }
+
+  async changeLocation(rppsId: string, locationId: string, inseeCode: string): Promise<void> {
+    await this.#store.appendToStream(practitionerStreamName(rppsId), [envelope('PracticeLocationChanged', this.#location(rppsId, locationId, inseeCode, null))]);
+  }
+
+  async renamePractitioner(rppsId: string, familyName: string, givenName: string): Promise<void> {
+    await this.#store.appendToStream(practitionerStreamName(rppsId), [
+      envelope('PractitionerDetailsChanged', {
+        rpps: rppsId,
+        nationalId: `8${rppsId}`,
+        civility: 'DR',
+        givenName,
+        familyName,
+        professionCode: '10',
+        professionLabel: 'Médecin',
+        specialtyCode: 'SM54',
+        specialtyLabel: 'Médecine générale',
+      }),
+    ]);
+  }
+
+  async closeLocation(rppsId: string, locationId: string): Promise<void> {
+    await this.#store.appendToStream(practitionerStreamName(rppsId), [envelope('PracticeLocationClosed', { rpps: rppsId, locationId })]);
+  }
+
+  async depart(rppsId: string): Promise<void> {
+    await this.#store.appendToStream(practitionerStreamName(rppsId), [envelope('PractitionerDeparted', { rpps: rppsId })]);
+  }
+
+  /** Publishes a slot starting `inHours` after `now` (20 minutes long); returns its id. */
+  async slot(rppsId: string, inHours: number, source: SlotSource, consultationTypes: readonly ConsultationType[] = ['cabinet'], slotId: string = randomUUID()): Promise<string> {
+    const start = this.now + inHours * HOUR;
+    await this.#store.appendToStream(slotStreamName(slotId), [
+      envelope('SlotPublished', {
+        slotId,
+        effecteurId: rppsId,
+        start: new Date(start).toISOString(),
+        end: new Date(start + 20 * 60_000).toISOString(),
+        consultationTypes,
+        source,
+      }),
+    ]);
+    return slotId;
+  }
+
+  async withdraw(rppsId: string, slotId: string): Promise<void> {
+    await this.#store.appendToStream(slotStreamName(slotId), [envelope('SlotWithdrawn', { slotId, effecteurId: rppsId, reason: null })]);
+  }
+}
+
+/** Commune centres of the fixture (data/reference/communes-fr.csv). */
+const TOULOUSE = { lat: 43.6007, lon: 1.4328 };
+const BORDEAUX = { lat: 44.8624, lon: -0.5848 };
+
+const P = {
+  dubois: rpps(1), // Toulouse, SM54, slots +2 h manual (cabinet, téléconsultation) and +30 h vendor
+  martin: rpps(2), // Blagnac, SM54, slots +10 h vendor (cabinet) and +3 h vendor (domicile)
+  bernard: rpps(3), // Toulouse, SM53, no slot
+  leger: rpps(4), // Hélène Léger, Colomiers, slot +5 h manual (téléconsultation)
+  richard: rpps(5), // Muret, no slot: the patient's médecin traitant
+  petit: rpps(6), // dentist, Toulouse, slot +3 h
+  robert: rpps(7), // Lyon, slot +1 h
+  moreau: rpps(8), // Paris 11e and Paris 4e (two places), slot +4 h vendor
+  closing: rpps(9), // Toulouse and Blagnac, the Blagnac place closed; slot +6 h
+  departed: rpps(10), // Toulouse, slot +2 h, then departed
+  garcia: rpps(11), // Toulouse, slot +2 h published then withdrawn
+  moving: rpps(12), // Toulouse place moved to Castanet-Tolosan
+};
+const BORDEAUX_COUNT = 12;
+const bordeaux = Array.from({ length: BORDEAUX_COUNT }, (_, i) => rpps(100 + i));
+const AJACCIO = rpps(200);
+
+export interface ContractOptions {
+  /** Whether `rebuild` can run on this set-up (see the SQL test on PGlite). Default true. */
+  readonly rebuild?: boolean;
+}
+
+export function searchEngineContract(name: string, open: () => Promise<SearchEngineHarness>, options: ContractOptions = {}) {
+  describe(`SearchEngine contract: ${name}`, () => {
+    let h: SearchEngineHarness;
+    let events: SearchEventsBuilder;
+    const now = Date.now();
+    const slots: Record<string, string> = {};
+    /** Bordeaux slots, for the neutrality property: [rpps, slotId, inHours, types]. */
+    const bordeauxSlots: [string, string, number, ConsultationType[]][] = [];
+
+    const query = (q: Partial<SearchQuery> & Pick<SearchQuery, 'place'>): SearchQuery => ({
+      filiere: 'medecine-generale',
+      from: new Date(now),
+      to: new Date(now + 48 * HOUR),
+      onlyAvailable: false,
+      seed: 'contract',
+      offset: 0,
+      limit: 50,
+      ...q,
+    });
+    const search = (q: Partial<SearchQuery> & Pick<SearchQuery, 'place'>) => h.engine.search(query(q));
+    const rppsOf = (cards: readonly SearchCard[]) => cards.map((c) => c.rpps);
+    const set = (cards: readonly SearchCard[]) => new Set(cards.map((c) => c.rpps));
+    const dept = (departement: string) => ({ kind: 'departement', departement }) as const;
+    const commune = (inseeCode: string) => ({ kind: 'commune', inseeCode }) as const;
+    const around = (p: { lat: number; lon: number }, radiusKm: number) => ({ kind: 'point', lat: p.lat, lon: p.lon, radiusKm }) as const;
+    const window = (fromH: number, toH: number) => ({ from: new Date(now + fromH * HOUR), to: new Date(now + toH * HOUR) });
+
+    beforeAll(async () => {
+      h = await open();
+      events = new SearchEventsBuilder(h.store, now);
+      const mg = (rppsId: string, familyName: string, givenName: string, insee: string, extra: Partial<PractitionerSpec> = {}) =>
+        events.practitioner({ rpps: rppsId, familyName, givenName, locations: [{ locationId: `loc-${rppsId}`, inseeCode: insee }], ...extra });
+      await mg(P.dubois, 'Dubois', 'Claire', '31555', { locations: [{ locationId: 'cabinet-capitole', inseeCode: '31555', postcode: '31000' }] });
+      await mg(P.martin, 'Martin', 'Paul', '31069');
+      await mg(P.bernard, 'Bernard', 'Luc', '31555', { specialtyCode: 'SM53' });
+      await mg(P.leger, 'Léger', 'Hélène', '31149');
+      await mg(P.richard, 'Richard', 'Anne', '31395');
+      await mg(P.petit, 'Petit', 'Marc', '31555', { professionCode: '40' });
+      await mg(P.robert, 'Robert', 'Jean', '69123');
+      await mg(P.moreau, 'Moreau', 'Sophie', '75111', {
+        locations: [
+          { locationId: 'paris-11', inseeCode: '75111' },
+          { locationId: 'paris-04', inseeCode: '75104' },
+        ],
+      });
+      await mg(P.closing, 'Fermier', 'Yves', '31555', {
+        locations: [
+          { locationId: 'toulouse', inseeCode: '31555' },
+          { locationId: 'blagnac', inseeCode: '31069' },
+        ],
+      });
+      await mg(P.departed, 'Partant', 'Rémi', '31555');
+      await mg(P.garcia, 'Garcia', 'Inès', '31555');
+      await mg(P.moving, 'Mobile', 'Léa', '31555');
+
+      slots.dubois2h = await events.slot(P.dubois, 2, 'manual', ['cabinet', 'teleconsultation']);
+      slots.dubois30h = await events.slot(P.dubois, 30, 'vendor');
+      slots.martin10h = await events.slot(P.martin, 10, 'vendor');
+      slots.martin3h = await events.slot(P.martin, 3, 'vendor', ['domicile']);
+      slots.leger5h = await events.slot(P.leger, 5, 'manual', ['teleconsultation']);
+      await events.slot(P.petit, 3, 'manual');
+      await events.slot(P.robert, 1, 'manual');
+      slots.moreau4h = await events.slot(P.moreau, 4, 'vendor');
+      await events.slot(P.closing, 6, 'manual');
+      await events.slot(P.departed, 2, 'manual');
+      slots.garcia2h = await events.slot(P.garcia, 2, 'manual');
+      // A slot published before its practitioner is known, and one far in the past window: both handled.
+      await events.slot(P.moving, 7, 'manual');
+
+      await events.closeLocation(P.closing, 'blagnac');
+      await events.depart(P.departed);
+      await events.withdraw(P.garcia, slots.garcia2h);
+      await events.changeLocation(P.moving, `loc-${P.moving}`, '31113');
+
+      for (const [i, id] of bordeaux.entries()) {
+        await events.practitioner({ rpps: id, familyName: `Bordelais${i}`, givenName: 'Test', locations: [{ locationId: `bx-${i}`, inseeCode: '33063' }] });
+        if (i % 2 === 0) {
+          const types: ConsultationType[] = i % 4 === 0 ? ['cabinet'] : ['cabinet', 'teleconsultation'];
+          const inHours = 1 + (i % 3);
+          bordeauxSlots.push([id, await events.slot(id, inHours, i % 4 === 0 ? 'vendor' : 'manual', types), inHours, types]);
+        }
+      }
+      await h.catchUp();
+    });
+    afterAll(async () => {
+      await h?.close();
+    });
+
+    describe('places', () => {
+      it('finds the places of a commune, of a département, around a point', async () => {
+        expect(set(await search({ place: commune('31555') }))).toEqual(new Set([P.dubois, P.bernard, P.closing, P.garcia]));
+        expect(set(await search({ place: dept('31') }))).toEqual(new Set([P.dubois, P.martin, P.bernard, P.leger, P.richard, P.closing, P.garcia, P.moving]));
+        expect(rppsOf(await search({ place: dept('69') }))).toEqual([P.robert]);
+        expect(set(await search({ place: around(TOULOUSE, 10) }))).toEqual(new Set([P.dubois, P.martin, P.bernard, P.leger, P.closing, P.garcia]));
+      });
+
+      it('returns one card per place of practice', async () => {
+        const cards = await search({ place: dept('75') });
+        expect(cards.map((c) => [c.rpps, c.locationId]).sort()).toEqual([
+          [P.moreau, 'paris-04'],
+          [P.moreau, 'paris-11'],
+        ]);
+        expect(cards.every((c) => c.slots.map((s) => s.slotId).join() === slots.moreau4h)).toBe(true);
+      });
+
+      it('bounds a point search by its radius', async () => {
+        const wide = await search({ place: around(TOULOUSE, 50) });
+        const martin = wide.find((c) => c.rpps === P.martin)!;
+        expect(martin.distanceKm).toBeGreaterThan(5);
+        expect(rppsOf(await search({ place: around(TOULOUSE, martin.distanceKm! - 0.2) }))).not.toContain(P.martin);
+        expect(rppsOf(await search({ place: around(TOULOUSE, martin.distanceKm! + 0.2) }))).toContain(P.martin);
+        expect(rppsOf(wide)).toContain(P.richard);
+        expect(rppsOf(await search({ place: around(TOULOUSE, 15) }))).not.toContain(P.richard);
+        expect(await search({ place: around({ lat: 48.1, lon: -4.3 }, 5) })).toEqual([]);
+      });
+
+      it('shows the card of a place: identity, address, distance, slots of the window', async () => {
+        const [card] = (await search({ place: around(TOULOUSE, 3), ...window(0, 4) })).filter((c) => c.rpps === P.dubois);
+        expect(card).toEqual({
+          rpps: P.dubois,
+          locationId: 'cabinet-capitole',
+          givenName: 'Claire',
+          familyName: 'Dubois',
+          civility: 'DR',
+          specialty: 'Médecine générale',
+          address: { streetNumber: '12', streetName: 'Rue des Tests', postcode: '31000', commune: 'Toulouse', inseeCode: '31555' },
+          structure: 'Cabinet cabinet-capitole',
+          phone: '0561000000',
+          distanceKm: 0,
+          group: 'with-slots',
+          slots: [
+            {
+              slotId: slots.dubois2h,
+              start: new Date(now + 2 * HOUR).toISOString(),
+              end: new Date(now + 2 * HOUR + 20 * 60_000).toISOString(),
+              consultationTypes: ['cabinet', 'teleconsultation'],
+              source: 'manual',
+            },
+          ],
+        });
+        const zone = await search({ place: commune('31555') });
+        expect(zone.every((c) => c.distanceKm === null)).toBe(true);
+        const both = zone.find((c) => c.rpps === P.dubois)!;
+        expect(both.slots.map((s) => s.slotId)).toEqual([slots.dubois2h, slots.dubois30h]);
+      });
+    });
+
+    describe('filters', () => {
+      it('keeps practitioners with a slot in the window when onlyAvailable (slots starting in [from, to))', async () => {
+        const available = (fromH: number, toH: number) => search({ place: dept('31'), onlyAvailable: true, ...window(fromH, toH) });
+        expect(set(await available(0, 4))).toEqual(new Set([P.dubois, P.martin]));
+        expect(set(await available(4, 8))).toEqual(new Set([P.leger, P.closing, P.moving]));
+        expect(rppsOf(await available(8, 12))).toEqual([P.martin]);
+        expect(rppsOf(await available(24, 48))).toEqual([P.dubois]);
+        // The start is inside at `from`, outside at `to`.
+        expect(rppsOf(await available(2, 2.5))).toEqual([P.dubois]);
+        expect(rppsOf(await available(1.5, 2))).toEqual([]);
+        expect(await available(3, 3)).toEqual([]);
+      });
+
+      it('filters the slots and the groups by consultation type', async () => {
+        const typed = (consultationType: SearchQuery['consultationType'], onlyAvailable = true) =>
+          search({ place: dept('31'), onlyAvailable, consultationType, ...window(0, 4) });
+        expect(rppsOf(await typed('teleconsultation'))).toEqual([P.dubois]);
+        expect(rppsOf(await typed('domicile'))).toEqual([P.martin]);
+        expect(rppsOf(await typed('cabinet'))).toEqual([P.dubois]);
+        const all = await search({ place: dept('31'), consultationType: 'teleconsultation' });
+        const martin = all.find((c) => c.rpps === P.martin)!;
+        expect(martin).toMatchObject({ group: 'without-slots', slots: [] });
+        expect(all.find((c) => c.rpps === P.leger)!.slots.map((s) => s.slotId)).toEqual([slots.leger5h]);
+        expect(all.find((c) => c.rpps === P.dubois)!.slots.map((s) => s.slotId)).toEqual([slots.dubois2h]);
+      });
+
+      it('filters by filière and specialty', async () => {
+        expect(rppsOf(await search({ place: commune('31555'), filiere: 'chirurgiens-dentistes' }))).toEqual([P.petit]);
+        expect(rppsOf(await search({ place: dept('31'), specialty: 'SM53' }))).toEqual([P.bernard]);
+        expect(await search({ place: dept('31'), filiere: 'sages-femmes' })).toEqual([]);
+      });
+
+      it('finds a name as a substring of the accent-free name key', async () => {
+        const named = (name: string) => search({ place: dept('31'), name });
+        expect(rppsOf(await named('helene'))).toEqual([P.leger]);
+        expect(rppsOf(await named(nameKey('LÉGER')))).toEqual([P.leger]);
+        expect(rppsOf(await named('leger helene'))).toEqual([P.leger]);
+        expect(rppsOf(await named('ubo'))).toEqual([P.dubois]);
+        expect(rppsOf(await named('ub'))).toEqual([P.dubois]);
+        expect(await named('zzz')).toEqual([]);
+        expect(rppsOf(await search({ place: around(TOULOUSE, 20), name: 'garcia' }))).toEqual([P.garcia]);
+      });
+    });
+
+    describe('ordering', () => {
+      it('shows the médecin traitant first, then practitioners with slots, then the others', async () => {
+        const cards = await search({ place: around(TOULOUSE, 30), treatingRpps: P.richard });
+        expect(cards[0]).toMatchObject({ rpps: P.richard, group: 'medecin-traitant' });
+        const rest = cards.slice(1);
+        expect(rest.map((c) => c.group)).toEqual([...rest].map((c) => c.group).sort());
+        expect(set(rest.filter((c) => c.group === 'with-slots'))).toEqual(new Set([P.dubois, P.martin, P.leger, P.closing, P.moving]));
+        expect(set(rest.filter((c) => c.group === 'without-slots'))).toEqual(new Set([P.bernard, P.garcia]));
+        expect(rppsOf(rest)).toEqual(rppsOf(await search({ place: around(TOULOUSE, 30) })).filter((id) => id !== P.richard));
+      });
+
+      it('shows the médecin traitant only where the search would find them', async () => {
+        expect(rppsOf(await search({ place: around(TOULOUSE, 30), treatingRpps: P.richard, onlyAvailable: true }))).not.toContain(P.richard);
+        expect(rppsOf(await search({ place: around(TOULOUSE, 10), treatingRpps: P.richard }))).not.toContain(P.richard);
+        const withSlots = await search({ place: dept('31'), treatingRpps: P.martin, onlyAvailable: true, ...window(8, 12) });
+        expect(withSlots.map((c) => [c.rpps, c.group])).toEqual([[P.martin, 'medecin-traitant']]);
+      });
+
+      it('orders each group by distance around a point', async () => {
+        const cards = await search({ place: around(TOULOUSE, 30) });
+        for (const group of ['with-slots', 'without-slots']) {
+          const distances = cards.filter((c) => c.group === group).map((c) => c.distanceKm!);
+          expect(distances).toEqual([...distances].sort((a, b) => a - b));
+        }
+        const withSlots = cards.filter((c) => c.group === 'with-slots').map((c) => c.rpps);
+        expect(withSlots.indexOf(P.dubois)).toBeLessThan(withSlots.indexOf(P.martin));
+        expect(withSlots.indexOf(P.martin)).toBeLessThan(withSlots.indexOf(P.leger));
+        expect(withSlots.indexOf(P.leger)).toBeLessThan(withSlots.indexOf(P.moving));
+      });
+
+      it('orders a zone randomly but stably for one seed, and pages through it without gaps or duplicates', async () => {
+        const zone = (seed: string, offset = 0, limit = 50) => search({ place: dept('33'), seed, offset, limit });
+        const full = await zone('alpha');
+        expect(full).toHaveLength(BORDEAUX_COUNT);
+        expect(set(full)).toEqual(new Set(bordeaux));
+        expect(full.slice(0, BORDEAUX_COUNT / 2).every((c) => c.group === 'with-slots')).toBe(true);
+        expect(rppsOf(await zone('alpha'))).toEqual(rppsOf(full));
+        const pages = [...(await zone('alpha', 0, 5)), ...(await zone('alpha', 5, 5)), ...(await zone('alpha', 10, 5))];
+        expect(rppsOf(pages)).toEqual(rppsOf(full));
+        expect(await zone('alpha', 12, 5)).toEqual([]);
+        const orders = new Set<string>();
+        for (const seed of ['alpha', 'beta', 'gamma', 'delta', 'epsilon']) orders.add(rppsOf(await zone(seed)).join());
+        expect(orders.size).toBeGreaterThan(1);
+      });
+
+      it('pages through a point search with ties (one commune centre) the same way', async () => {
+        const point = (seed: string, offset: number, limit: number) => search({ place: around(BORDEAUX, 5), seed, offset, limit });
+        const full = await point('tie', 0, 50);
+        expect(set(full)).toEqual(new Set(bordeaux));
+        expect(rppsOf(await point('tie', 0, 50))).toEqual(rppsOf(full));
+        const pages = [...(await point('tie', 0, 4)), ...(await point('tie', 4, 4)), ...(await point('tie', 8, 4))];
+        expect(rppsOf(pages)).toEqual(rppsOf(full));
+        const orders = new Set<string>();
+        for (const seed of ['a', 'b', 'c', 'd', 'e']) orders.add(rppsOf(await point(seed, 0, 50)).join());
+        expect(orders.size).toBeGreaterThan(1);
+      });
+    });
+
+    describe('changes', () => {
+      it('leaves out withdrawn slots, closed places, departed practitioners and the old place of a moved one', async () => {
+        const garcia = (await search({ place: commune('31555') })).find((c) => c.rpps === P.garcia)!;
+        expect(garcia).toMatchObject({ group: 'without-slots', slots: [] });
+        expect(rppsOf(await search({ place: commune('31069') }))).toEqual([P.martin]);
+        expect((await search({ place: dept('31') })).filter((c) => c.rpps === P.closing).map((c) => c.locationId)).toEqual(['toulouse']);
+        expect(rppsOf(await search({ place: around(TOULOUSE, 50) }))).not.toContain(P.departed);
+        expect(rppsOf(await search({ place: commune('31113') }))).toEqual([P.moving]);
+        expect(rppsOf(await search({ place: commune('31555') }))).not.toContain(P.moving);
+      });
+
+      it('follows live events: a slot, its withdrawal, a new name, a closed place', async () => {
+        const ajaccio = () => search({ place: dept('2A') });
+        await events.practitioner({ rpps: AJACCIO, familyName: 'Corse', givenName: 'Ange', locations: [{ locationId: 'ajaccio', inseeCode: '2A004' }] });
+        await h.catchUp();
+        expect((await ajaccio()).map((c) => [c.rpps, c.group])).toEqual([[AJACCIO, 'without-slots']]);
+        const slotId = await events.slot(AJACCIO, 1, 'vendor');
+        await h.catchUp();
+        expect((await ajaccio()).map((c) => [c.group, c.slots.map((s) => s.slotId)])).toEqual([['with-slots', [slotId]]]);
+        await events.withdraw(AJACCIO, slotId);
+        await events.renamePractitioner(AJACCIO, 'Colonna', 'Ange');
+        await h.catchUp();
+        expect((await ajaccio()).map((c) => [c.group, c.familyName, c.slots.length])).toEqual([['without-slots', 'Colonna', 0]]);
+        expect(await search({ place: dept('2A'), name: 'corse' })).toEqual([]);
+        await events.closeLocation(AJACCIO, 'ajaccio');
+        await h.catchUp();
+        expect(await ajaccio()).toEqual([]);
+      });
+    });
+
+    describe('rebuild', () => {
+      it.skipIf(options.rebuild === false)('gives the same results after its projections are rebuilt from the history', async () => {
+        const queries = [
+          query({ place: dept('31'), seed: 'r1' }),
+          query({ place: around(TOULOUSE, 30), treatingRpps: P.richard, seed: 'r2' }),
+          query({ place: dept('33'), onlyAvailable: true, ...window(0, 3), seed: 'r3' }),
+          query({ place: dept('2A') }),
+        ];
+        const before = await Promise.all(queries.map((q) => h.engine.search(q)));
+        await h.rebuild();
+        await h.catchUp();
+        expect(await Promise.all(queries.map((q) => h.engine.search(q)))).toEqual(before);
+      });
+    });
+
+    describe('neutrality', () => {
+      it('never lets the source of a slot change the results or their order', async () => {
+        const queries: SearchQuery[] = [
+          query({ place: dept('33'), seed: 'n1' }),
+          query({ place: around(BORDEAUX, 10), seed: 'n2' }),
+          query({ place: dept('33'), seed: 'n3', onlyAvailable: true, ...window(0, 3) }),
+          query({ place: dept('33'), seed: 'n4', consultationType: 'teleconsultation' }),
+          query({ place: around(BORDEAUX, 10), seed: 'n5', offset: 2, limit: 5 }),
+        ];
+        const withoutSource = (cards: readonly SearchCard[]) => cards.map((c) => ({ ...c, slots: c.slots.map(({ source: _, ...s }) => s) }));
+        const baseline = await Promise.all(queries.map(async (q) => withoutSource(await h.engine.search(q))));
+        await fc.assert(
+          fc.asyncProperty(fc.array(fc.constantFrom<SlotSource>('manual', 'vendor'), { minLength: bordeauxSlots.length, maxLength: bordeauxSlots.length }), async (sources) => {
+            // The same slots, re-entered with other sources (withdrawn, then published again under the same id).
+            for (const [i, [id, slotId, inHours, types]] of bordeauxSlots.entries()) {
+              await events.withdraw(id, slotId);
+              await events.slot(id, inHours, sources[i]!, types, slotId);
+            }
+            await h.catchUp();
+            const full = await h.engine.search(queries[0]!);
+            for (const [i, [id]] of bordeauxSlots.entries()) {
+              expect(full.find((c) => c.rpps === id)!.slots.map((s) => s.source)).toEqual([sources[i]]);
+            }
+            for (const [i, q] of queries.entries()) expect(withoutSource(await h.engine.search(q))).toEqual(baseline[i]);
+          }),
+          { numRuns: 6 },
+        );
+      });
+    });
+  });
+}
