@@ -4,13 +4,16 @@
  *   projections rebuild NAME      replay the history into fresh tables and swap them in, with a progress bar
  *   directory import rpps FILE    import the public RPPS extraction into the directory
  *   directory import finess FILE  import the structures (CPTS, MSP, centres de santé) of the FINESS extraction
+ *   demo seed --scale S           generate a synthetic directory with 72 h of slots (department or national)
  */
 import cliProgress from 'cli-progress';
 import { ConfigError, loadConfig } from '../shared-kernel/config/config.ts';
 import { createLogger } from '../shared-kernel/logging/logger.ts';
 import { createPlatform, MODULES, type Platform } from '../app/platform.ts';
 import { DIRECTORY_STRUCTURES, FinessExtractError, importFinessExtract } from '../modules/directory/index.ts';
-import { DIRECTORY, directoryModule, importRppsExtract, RppsExtractError } from '../modules/directory/index.ts';
+import { DIRECTORY, directoryModule, importRppsExtract, RppsExtractError, seedDemoDirectory, type DemoScale } from '../modules/directory/index.ts';
+import { seedDemoAgendas } from '../modules/availability/index.ts';
+import { isDemoRpps } from '../shared-kernel/ids/rpps.id.ts';
 
 const USAGE = `Usage: npm run sas -- <command>
 
@@ -26,6 +29,10 @@ Commands:
                                  (etalab-cs1100507-stock-….csv); other establishments are skipped; FINESS
                                  structures absent from FILE are closed unless --partial; rejected lines are
                                  listed in FILE.rejects.csv (exit 65 if FILE is unreadable or not an extraction)
+  demo seed --scale department|national [--departement CODE] [--seed N]
+                                 generate a synthetic directory over the real communes (density follows
+                                 population; RPPS numbers 19…, never real ones) with free slots over the
+                                 next 72 h; department scale uses CODE (default 31); a second run is a no-op
   help                           this text
 `;
 
@@ -192,6 +199,60 @@ async function directory(args: string[]): Promise<number> {
   }
 }
 
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  if (i === -1) return undefined;
+  const value = args[i + 1];
+  if (value === undefined || value.startsWith('--')) throw new UsageError(`${name} needs a value.`);
+  return value;
+}
+
+async function demo(args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  if (sub !== 'seed') throw new UsageError(`Unknown demo command "${sub ?? ''}".`);
+  const known = new Set(['--scale', '--departement', '--seed']);
+  for (let i = 0; i < rest.length; i += 2) if (!known.has(rest[i]!)) throw new UsageError(`Unknown option "${rest[i]}".`);
+  const scaleName = option(rest, '--scale');
+  if (scaleName !== 'department' && scaleName !== 'national') throw new UsageError('demo seed needs --scale department or --scale national.');
+  const departement = option(rest, '--departement') ?? '31';
+  const seedText = option(rest, '--seed') ?? '2026';
+  if (!/^\d{1,9}$/.test(seedText)) throw new UsageError('--seed needs a whole number.');
+  const scale: DemoScale = scaleName === 'national' ? { kind: 'national' } : { kind: 'department', departement };
+  await withPlatform(async (platform) => {
+    const container = platform.containers.get(directoryModule.name)!;
+    const communes = container.get(DIRECTORY.search).geocoder!.all();
+    if (scale.kind === 'department' && !communes.some((c) => c.departement === departement)) {
+      throw new UsageError(`Unknown département "${departement}".`);
+    }
+    const deps = container.get(DIRECTORY.deps);
+    const started = Date.now();
+    const bar = new cliProgress.SingleBar({ format: '{phase} [{bar}] {percentage}% | {value}/{total} | {eta_formatted} left', hideCursor: true }, cliProgress.Presets.shades_classic);
+    let barStarted = false;
+    const directory = await seedDemoDirectory(deps, communes, scale, {
+      seed: Number(seedText),
+      onProgress: (p) => {
+        if (!barStarted) bar.start(p.total, 0, { phase: 'practitioners' });
+        barStarted = true;
+        bar.update(p.done);
+      },
+    });
+    if (barStarted) bar.stop();
+    if (directory.practitioners === 0) {
+      console.log('This scale was seeded before: nothing written.');
+      return;
+    }
+    const agendas = await seedDemoAgendas(deps, {
+      isDemo: isDemoRpps,
+      seed: Number(seedText),
+      onProgress: (slots, practitioners) => process.stdout.write(`\rslots: ${slots} for ${practitioners} practitioners`),
+    });
+    process.stdout.write('\n');
+    console.log(`Seeded the ${scaleName} demo data set in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+    console.table({ practitioners: directory.practitioners, 'places of practice': directory.locations, 'directory events': directory.events, 'free slots (next 72 h)': agendas.slots });
+    console.log('The projections catch up when the platform runs (npm start), or now with: npm run sas -- projections status');
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -201,6 +262,9 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       case 'directory':
         return await directory(rest);
+      case 'demo':
+        await demo(rest);
+        return 0;
       case undefined:
       case 'help':
       case '--help':

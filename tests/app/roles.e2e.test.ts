@@ -19,7 +19,7 @@ describe.skipIf(!testDatabaseUrl)('API and worker processes', () => {
     const db = await freshPgDatabase();
     const DATABASE_URL = (db.pool.options as { connectionString: string }).connectionString;
     await db.close();
-    const env = { DATABASE_URL, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DEMO_DATA: 'true' };
+    const env = { DATABASE_URL, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DEMO_DATA: 'true', DEMO_DIRECTORY: 'none' };
     api = await createPlatform({ config: loadConfig({ ...env, ROLE: 'api' }) });
     url = (await api.start())!;
     worker = await createPlatform({ config: loadConfig({ ...env, ROLE: 'worker', DEMO_DATA: 'false' }) });

@@ -437,9 +437,14 @@ export function searchEngineContract(name: string, open: () => Promise<SearchEng
         expect(rppsOf(rest)).toEqual(rppsOf(await search({ place: around(TOULOUSE, 30) })).filter((id) => id !== P.richard));
       });
 
-      it('shows the médecin traitant only where the search would find them', async () => {
+      it('shows the médecin traitant wherever they practise, unless a filter (availability, filière) leaves them out', async () => {
         expect(rppsOf(await search({ place: around(TOULOUSE, 30), treatingRpps: P.richard, onlyAvailable: true }))).not.toContain(P.richard);
-        expect(rppsOf(await search({ place: around(TOULOUSE, 10), treatingRpps: P.richard }))).not.toContain(P.richard);
+        // Muret is ~20 km from Toulouse: outside a 10 km radius, the médecin traitant still comes first, with their distance.
+        const outside = await search({ place: around(TOULOUSE, 10), treatingRpps: P.richard });
+        expect(outside[0]).toMatchObject({ rpps: P.richard, group: 'medecin-traitant' });
+        expect(outside[0]!.distanceKm).toBeGreaterThan(10);
+        expect(rppsOf(await search({ place: dept('69'), treatingRpps: P.richard }))[0]).toBe(P.richard);
+        expect(rppsOf(await search({ place: dept('31'), filiere: 'chirurgiens-dentistes', treatingRpps: P.richard }))).not.toContain(P.richard);
         const withSlots = await search({ place: dept('31'), treatingRpps: P.martin, onlyAvailable: true, ...window(8, 12) });
         expect(withSlots.map((c) => [c.rpps, c.group])).toEqual([[P.martin, 'medecin-traitant']]);
       });

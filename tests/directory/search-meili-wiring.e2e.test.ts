@@ -1,34 +1,30 @@
 /**
  * The platform with SEARCH_ENGINE=meilisearch: the directory module registers the Meilisearch projection beside the
- * SQL one, binds the Meilisearch engine, and GET /api/search answers from it. The server is the in-process test
- * double of the Meilisearch API (tests/support/fake-meilisearch.ts): this checks the wiring, not Meilisearch.
+ * SQL one, binds the Meilisearch engine, and GET /api/search answers from it. Needs a real Meilisearch server
+ * (MEILISEARCH_URL, MEILISEARCH_API_KEY); skipped without one, as no server can be installed on the CI machine.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIRECTORY } from '../../src/modules/directory/directory.tokens.ts';
 import { demoIdentityByRole } from '../../src/modules/identity/infrastructure/dev-idp/demo-identities.ts';
 import { rpps, SearchEventsBuilder } from '../contracts/search-engine.contract.ts';
 import { testDatabaseUrl } from '../support/databases.ts';
-import { FakeMeilisearch } from '../support/fake-meilisearch.ts';
 import { loginAs, type LoggedIn } from '../support/http-browser.ts';
 import { eventually, startTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 
-const KEY = 'wiring-admin-key';
+const url = process.env.MEILISEARCH_URL;
 
-describe.skipIf(!testDatabaseUrl)('search with SEARCH_ENGINE=meilisearch', () => {
-  const fake = new FakeMeilisearch({ apiKey: KEY });
+describe.skipIf(!testDatabaseUrl || !url)('search with SEARCH_ENGINE=meilisearch', () => {
   let t: TestPlatform;
   let regulator: LoggedIn;
 
   beforeAll(async () => {
-    await fake.start();
     t = await startTestPlatform({
-      env: { DEMO_DATA: 'true', DEMO_DIRECTORY: 'none', SEARCH_ENGINE: 'meilisearch', MEILISEARCH_URL: fake.url, MEILISEARCH_API_KEY: KEY, MEILISEARCH_INDEX: 'wiring' },
+      env: { DEMO_DATA: 'true', DEMO_DIRECTORY: 'none', SEARCH_ENGINE: 'meilisearch', MEILISEARCH_URL: url!, MEILISEARCH_API_KEY: process.env.MEILISEARCH_API_KEY ?? '', MEILISEARCH_INDEX: `wiring${Date.now()}` },
     });
     regulator = await loginAs(t.url, demoIdentityByRole('regulateur-osnp').nationalId);
   });
   afterAll(async () => {
     await t?.stop();
-    await fake.stop();
   });
 
   it('runs the Meilisearch projection beside the SQL one and answers the search from Meilisearch', async () => {
@@ -42,7 +38,5 @@ describe.skipIf(!testDatabaseUrl)('search with SEARCH_ENGINE=meilisearch', () =>
     const find = async () => ((await (await regulator.api('/api/search?departement=31&name=cablage&limit=50')).json()) as Body).items;
     await eventually(async () => (await find()).some((c) => c.slots.length > 0));
     expect((await find()).map((c) => [c.rpps, c.group, c.slots.map((s) => s.slotId)])).toEqual([[id, 'with-slots', [slotId]]]);
-    expect(fake.indexUids()).toEqual(expect.arrayContaining(['wiring_places', 'wiring_practitioners']));
-    expect(fake.requests).toContain('POST /indexes/wiring_places/search');
   });
 });

@@ -14,7 +14,7 @@ export interface TestPlatform {
 export async function startTestPlatform(
   options: { env?: Record<string, string>; modules?: readonly PlatformModule[]; clock?: () => Date; logger?: Logger } = {},
 ): Promise<TestPlatform> {
-  const env: Record<string, string> = { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DEMO_DATA: 'false', ...options.env };
+  const env: Record<string, string> = { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DEMO_DATA: 'false', DEMO_DIRECTORY: 'none', ...options.env };
   if (!env.DATABASE_URL && !env.DATA_DIR) {
     const db = await freshPgDatabase();
     env.DATABASE_URL = (db.pool.options as { connectionString: string }).connectionString;

@@ -2,6 +2,8 @@ import type { PlatformModule } from '../../shared-kernel/platform-module.ts';
 import { CommandHandler } from '../../shared-kernel/application/command-handler.ts';
 import { TOKENS } from '../../shared-kernel/tokens.ts';
 import { seedDemoSlots } from './application/demo/demo-slots.ts';
+import { seedDemoAgendas } from './application/demo/demo-agendas.ts';
+import { isDemoRpps } from '../../shared-kernel/ids/rpps.id.ts';
 import { listFreeSlotsRoutes } from './application/list-free-slots/list-free-slots.route.ts';
 import { publishSlotRoute } from './application/publish-slot/publish-slot.route.ts';
 import { withdrawSlotRoute } from './application/withdraw-slot/withdraw-slot.route.ts';
@@ -9,12 +11,15 @@ import { AVAILABILITY } from './availability.tokens.ts';
 import { slotDecider } from './domain/slot.decider.ts';
 import { freeSlotsProjection } from './infrastructure/free-slots.projection.ts';
 
+export { seedDemoAgendas } from './application/demo/demo-agendas.ts';
+
 /** Availability: manual agendas of effecteurs (slots), later vendor aggregation and booking. */
 export const availabilityModule: PlatformModule = {
   name: 'availability',
   register(container) {
     container.bind(AVAILABILITY.deps).toDynamicValue((ctx) => ({
       slots: new CommandHandler(ctx.get(TOKENS.eventStore), slotDecider, ctx.get(TOKENS.newId)),
+      eventStore: ctx.get(TOKENS.eventStore),
       readDb: ctx.get(TOKENS.readDb),
       clock: ctx.get(TOKENS.clock),
       newId: ctx.get(TOKENS.newId),
@@ -26,6 +31,9 @@ export const availabilityModule: PlatformModule = {
   },
   projections: () => [freeSlotsProjection],
   async demo(container) {
-    await seedDemoSlots(container.get(AVAILABILITY.deps));
+    const deps = container.get(AVAILABILITY.deps);
+    await seedDemoSlots(deps);
+    // Slots for the synthetic demo directory, when the directory module seeded one before us.
+    await seedDemoAgendas(deps, { isDemo: isDemoRpps });
   },
 };

@@ -16,6 +16,7 @@ import { structuresRoutes } from './application/structures/structures.routes.ts'
 import { DIRECTORY_STRUCTURES } from './structures.tokens.ts';
 import { BanGeocoder } from './infrastructure/geocoding/ban-geocoder.ts';
 import { LRM_ENTRY_PREFIX, lrmEntryRouter } from './application/lrm-entry/lrm-entry.route.ts';
+import { seedDemoDirectory } from './application/demo/demo-directory.ts';
 
 export { DIRECTORY } from './directory.tokens.ts';
 export { importRppsExtract, type ImportRppsResult, type ImportProgress } from './application/import-rpps/import-rpps.ts';
@@ -23,6 +24,7 @@ export { RppsExtractError } from './infrastructure/rpps-extract-parser.ts';
 export { DIRECTORY_STRUCTURES } from './structures.tokens.ts';
 export { importFinessExtract, type ImportFinessResult, type FinessImportProgress } from './application/import-finess/import-finess.ts';
 export { FinessExtractError } from './infrastructure/finess-extract-parser.ts';
+export { seedDemoDirectory, type DemoScale } from './application/demo/demo-directory.ts';
 
 /** How long the LRM entry waits for the Base Adresse Nationale before using the commune centre. */
 const BAN_TIMEOUT_MS = 2_500;
@@ -76,6 +78,12 @@ export const directoryModule: PlatformModule = {
       communesRoute(() => search.geocoder!),
       ...structuresRoutes(container.get(DIRECTORY_STRUCTURES.deps)),
     ];
+  },
+  async demo(container) {
+    const { demoDirectory } = container.get(TOKENS.config);
+    if (demoDirectory.scale === 'none') return;
+    const search = container.get(DIRECTORY.search);
+    await seedDemoDirectory(container.get(DIRECTORY.deps), search.geocoder!.all(), { kind: 'department', departement: demoDirectory.departement });
   },
   web(container, router, registry) {
     const search = container.get(DIRECTORY.search);

@@ -27,6 +27,8 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   readonly projectionLagReadyThreshold: number;
   readonly demoData: boolean;
+  /** Synthetic directory and agendas the demo data set adds: one département's worth, or none. */
+  readonly demoDirectory: { readonly scale: 'department' | 'none'; readonly departement: string };
   /** URL browsers reach the platform at; unset: http://localhost:PORT (the port actually bound). */
   readonly publicUrl: string | undefined;
   readonly oidc: {
@@ -99,6 +101,8 @@ export const VARIABLES: readonly VariableSpec[] = [
   { name: 'MEILISEARCH_URL', description: 'Meilisearch server (1.18 or later) with SEARCH_ENGINE=meilisearch', default: '(none)', example: 'http://localhost:7700' },
   { name: 'MEILISEARCH_API_KEY', description: 'Meilisearch API key (required in production with SEARCH_ENGINE=meilisearch); never logged', default: '(none)', example: 'a-32-char-admin-key', secret: true },
   { name: 'MEILISEARCH_INDEX', description: 'Prefix of the Meilisearch index names (PREFIX_places, PREFIX_practitioners)', default: 'sas', example: 'sas_prod' },
+  { name: 'DEMO_DIRECTORY', description: 'With DEMO_DATA: also generate a synthetic directory with 72 h of slots for one département (department) or not (none)', default: 'department', example: 'none' },
+  { name: 'DEMO_DEPARTEMENT', description: 'Département of the synthetic demo directory', default: '31', example: '69' },
   {
     name: 'LRM_ORIGINS',
     description: 'LRM authorities (comma-separated `origin` values) whose contextual search /sas/recherche is active; none = no LRM',
@@ -270,6 +274,12 @@ const schema = z.object({
       }
       return value;
     }),
+  DEMO_DIRECTORY: choice(['department', 'none'] as const, 'department'),
+  DEMO_DEPARTEMENT: z
+    .string()
+    .trim()
+    .regex(/^(0[1-9]|[1-8]\d|9[0-5]|2A|2B|97[1-6])$/, 'expected a département code (01…95, 2A, 2B, 971…976)')
+    .default('31'),
   LRM_ORIGINS: lrmOrigins,
   BAN_URL: optionalUrl(['https:', 'http:']),
 });
@@ -315,6 +325,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     projectionLagReadyThreshold: v.PROJECTION_LAG_READY_THRESHOLD,
     demoData: ['true', '1', 'yes'].includes(v.DEMO_DATA),
+    demoDirectory: { scale: v.DEMO_DIRECTORY, departement: v.DEMO_DEPARTEMENT },
     publicUrl: v.PUBLIC_URL?.replace(/\/$/, ''),
     oidc: { issuer: v.OIDC_ISSUER?.replace(/\/$/, ''), clientId: v.OIDC_CLIENT_ID, clientSecret: v.OIDC_CLIENT_SECRET || undefined },
     session: { idleMinutes: v.SESSION_IDLE_MINUTES, absoluteHours: v.SESSION_ABSOLUTE_HOURS },

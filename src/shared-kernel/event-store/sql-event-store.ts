@@ -1,6 +1,6 @@
 import type { DomainEvent, EventEnvelope, EventMetadata, RecordedEvent } from '../events/envelope.ts';
 import { UpcasterRegistry } from '../events/upcasters.ts';
-import type { SqlDatabase } from '../sql/sql-database.ts';
+import type { SqlDatabase, SqlExecutor } from '../sql/sql-database.ts';
 import {
   assertValidStreamName,
   checkExpectedRevision,
@@ -232,9 +232,17 @@ export class SqlEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    return this.readAllVia(this.#db, options);
+  }
+
+  /**
+   * `readAll` through a given executor: inside a transaction on the store's own database. PGlite runs one
+   * statement at a time, so a read outside an open transaction would wait for it forever.
+   */
+  async readAllVia(executor: SqlExecutor, options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const params: unknown[] = [options.after ?? 0, options.limit ?? 1000];
     const where = filterClause(options.filter, params);
-    const { rows } = await this.#db.query<EventRow>(
+    const { rows } = await executor.query<EventRow>(
       `SELECT global_position, stream_name, stream_revision, event_type, data, metadata
          FROM es_events WHERE global_position > $1 ${where}
         ORDER BY global_position LIMIT $2`,

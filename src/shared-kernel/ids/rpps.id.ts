@@ -27,6 +27,13 @@ export function parseRpps(input: unknown): Result<Rpps> {
   return ok(value as Rpps);
 }
 
+/**
+ * Synthetic practitioners of demo data sets and benchmarks have RPPS numbers `19xxxxxxxxx` (valid Luhn key), a
+ * range the national register does not allocate, so they can never be mistaken for real professionals.
+ */
+export const DEMO_RPPS_PREFIX = '19';
+export const isDemoRpps = (rpps: string): boolean => rpps.startsWith(DEMO_RPPS_PREFIX);
+
 export const isRpps = (value: unknown): value is Rpps => typeof value === 'string' && RPPS.test(value) && isLuhnValid(value);
 
 /** The IDNPS of an RPPS professional, as used in FHIR and in the RPPS extraction. */

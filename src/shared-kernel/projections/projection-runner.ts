@@ -1,5 +1,6 @@
 import type { EventStore, Subscription } from '../event-store/event-store.port.ts';
 import type { RecordedEvent } from '../events/envelope.ts';
+import { SqlEventStore } from '../event-store/sql-event-store.ts';
 import type { SqlDatabase, SqlExecutor } from '../sql/sql-database.ts';
 import type { ExternalProjection, Projection, SqlProjection, TableNames } from './projection.ts';
 
@@ -180,7 +181,7 @@ export class ProjectionRunner {
         // The checkpoint row lock makes any other runner's apply transaction wait, then fail its position guard.
         await this.#lockCheckpoint(tx, name);
         for (;;) {
-          const events = await this.#read(projection, position);
+          const events = await this.#read(projection, position, tx);
           if (events.length === 0) break;
           await projection.apply(tx, events, fresh);
           position = events[events.length - 1]!.position;
@@ -269,8 +270,11 @@ export class ProjectionRunner {
     await this.#saveCheckpoint(this.#db, projection.name, events[events.length - 1]!.position, false);
   }
 
-  async #read(projection: Projection, after: number): Promise<RecordedEvent[]> {
-    return this.#store.readAll({ after, limit: this.#batchSize, ...(projection.filter ? { filter: projection.filter } : {}) });
+  /** Reads the next events; inside a transaction on the store's own database, through that transaction. */
+  async #read(projection: Projection, after: number, tx?: SqlExecutor): Promise<RecordedEvent[]> {
+    const options = { after, limit: this.#batchSize, ...(projection.filter ? { filter: projection.filter } : {}) };
+    if (tx && this.#store instanceof SqlEventStore && this.#store.database === this.#db) return this.#store.readAllVia(tx, options);
+    return this.#store.readAll(options);
   }
 
   async #lockCheckpoint(tx: SqlExecutor, name: string): Promise<number> {

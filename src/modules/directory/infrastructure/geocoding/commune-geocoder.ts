@@ -109,6 +109,11 @@ export class CommuneGeocoder {
     return this.communes.length;
   }
 
+  /** Every commune and municipal arrondissement of the file. */
+  all(): readonly Commune[] {
+    return this.communes;
+  }
+
   byInseeCode(code: string): Commune | null {
     return this.byInsee.get(code.trim().toUpperCase()) ?? null;
   }

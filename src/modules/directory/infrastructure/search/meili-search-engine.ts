@@ -56,10 +56,12 @@ export const geoRadiusFilter = (lat: number, lon: number, radiusM: number) => `_
 export const geoPointSort = (lat: number, lon: number) => `_geoPoint(${num(lat)}, ${num(lon)}):asc`;
 
 /** The conditions every group shares: filière, place, specialty, name pre-filter. */
-export function baseFilters(q: SearchQuery): string[] {
+export function baseFilters(q: SearchQuery, withPlace = true): string[] {
   const filters = [`filieres = ${filterValue(q.filiere)}`];
   const place = q.place;
-  if (place.kind === 'point') filters.push(geoRadiusFilter(place.lat, place.lon, Math.ceil(place.radiusKm * 1000 * GEO_RADIUS_SLACK) + 1));
+  if (!withPlace) {
+    // the médecin traitant's places are shown wherever they are
+  } else if (place.kind === 'point') filters.push(geoRadiusFilter(place.lat, place.lon, Math.ceil(place.radiusKm * 1000 * GEO_RADIUS_SLACK) + 1));
   else if (place.kind === 'commune') filters.push(`inseeCode = ${filterValue(place.inseeCode)}`);
   else filters.push(`departement = ${filterValue(place.departement)}`);
   if (q.specialty) filters.push(`specialtyCode = ${filterValue(q.specialty)}`);
@@ -82,7 +84,8 @@ export function groupSearches(q: SearchQuery): GroupSearch[] {
   const notTreating = q.treatingRpps ? [`rpps != ${filterValue(q.treatingRpps)}`] : [];
   const groups: GroupSearch[] = [];
   if (q.onlyAvailable && slots === null) return [];
-  if (treating) groups.push({ group: 'medecin-traitant', filter: [...base, treating, ...(q.onlyAvailable ? [slots!] : [])] });
+  // The médecin traitant's places come first wherever they are (the real platform fetches them apart).
+  if (treating) groups.push({ group: 'medecin-traitant', filter: [...baseFilters(q, false), treating, ...(q.onlyAvailable ? [slots!] : [])] });
   if (slots !== null) groups.push({ group: 'with-slots', filter: [...base, ...notTreating, slots] });
   if (!q.onlyAvailable) groups.push({ group: 'without-slots', filter: [...base, ...notTreating, ...(slots !== null ? [`NOT ${slots}`] : [])] });
   return groups;
@@ -148,7 +151,7 @@ export function rankCandidates(candidates: readonly Candidate[], group: Group, q
     if (place.kind === 'point') {
       if (!c._geo) continue;
       const metres = earthDistanceM(place.lat, place.lon, c._geo.lat, c._geo.lng);
-      if (!withinRadius(metres, place.radiusKm)) continue;
+      if (group !== 'medecin-traitant' && !withinRadius(metres, place.radiusKm)) continue;
       distanceKm = metres / 1000;
     }
     ranked.push({ ...c, group, distanceKm, key: seededKey(c.rpps, c.locationId, q.seed) });
@@ -208,7 +211,7 @@ export class MeiliSearchEngine implements SearchEngine {
     const ranked: RankedCandidate[] = [];
     for (const g of groupSearches(q)) {
       if (ranked.length >= need) break;
-      const candidates = q.place.kind === 'point' ? await this.#nearest(g, q, need - ranked.length) : await this.#all(g.filter);
+      const candidates = q.place.kind === 'point' && g.group !== 'medecin-traitant' ? await this.#nearest(g, q, need - ranked.length) : await this.#all(g.filter);
       ranked.push(...rankCandidates(candidates, g.group, q));
     }
     const page = ranked.slice(q.offset, need);

@@ -22,80 +22,140 @@ export class SqlSearchEngine implements SearchEngine {
   }
 }
 
+type Row = {
+  rpps: string;
+  location_id: string;
+  given_name: string;
+  family_name: string;
+  civility: string | null;
+  specialty_label: string | null;
+  street_number: string | null;
+  street_name: string | null;
+  postcode: string | null;
+  commune: string | null;
+  insee_code: string | null;
+  structure: string | null;
+  phone: string | null;
+  distance_km: number | null;
+  grp: number;
+};
+
+const GROUPS = ['medecin-traitant', 'with-slots', 'without-slots'] as const;
+const SLOT_COLUMN = { cabinet: 'slot_cabinet', teleconsultation: 'slot_teleconsultation', domicile: 'slot_domicile' } as const;
+
+/**
+ * Two steps. (1) The page of places: every filter and the ordering work on `search_locations` alone (the
+ * slot test is a multirange overlap on the row). The médecin traitant's places come first, wherever they are,
+ * fetched by RPPS; the other places are ranked by the query. (2) The slots of the few places of the page.
+ */
 async function searchPractitioners(db: SqlExecutor, q: SearchQuery): Promise<SearchCard[]> {
-  const params: unknown[] = [q.filiere, q.from, q.to, q.consultationType ?? null, q.treatingRpps ?? null, q.seed];
+  const slotColumn = q.consultationType ? SLOT_COLUMN[q.consultationType] : 'slot_any';
+  const hasSlot = `sl.${slotColumn} && tstzrange($2::timestamptz, $3::timestamptz)`;
+  const params: unknown[] = [q.filiere, q.from, q.to];
   const p = (value: unknown) => {
     params.push(value);
     return `$${params.length}`;
   };
-  const where = ['$1 = ANY(sp.filieres)'];
+  const where = ['$1 = ANY(sl.filieres)'];
+  if (q.specialty) where.push(`sl.specialty_code = ${p(q.specialty)}`);
+  if (q.name) where.push(`sl.name_key LIKE ${p(`%${q.name}%`)}`);
+  if (q.onlyAvailable) where.push(hasSlot);
+  const common = [...where];
   let distance = 'NULL::double precision';
+  let origin: string | null = null;
   if (q.place.kind === 'point') {
-    const origin = `ll_to_earth(${p(q.place.lat)}::float8, ${p(q.place.lon)}::float8)`;
-    const radius = `${p(q.place.radiusKm * 1000)}::float8`;
+    origin = `ll_to_earth(${p(q.place.lat)}::float8, ${p(q.place.lon)}::float8)`;
     distance = `earth_distance(${origin}, ll_to_earth(sl.lat, sl.lon)) / 1000`;
-    where.push(`sl.lat IS NOT NULL AND earth_box(${origin}, ${radius}) @> ll_to_earth(sl.lat, sl.lon) AND earth_distance(${origin}, ll_to_earth(sl.lat, sl.lon)) <= ${radius}`);
-  } else if (q.place.kind === 'commune') {
-    where.push(`sl.insee_code = ${p(q.place.inseeCode)}`);
-  } else {
-    where.push(`sl.departement = ${p(q.place.departement)}`);
   }
-  if (q.specialty) where.push(`sp.specialty_code = ${p(q.specialty)}`);
-  if (q.name) where.push(`sp.name_key LIKE ${p(`%${q.name}%`)}`);
-  if (q.onlyAvailable) where.push('s.rpps IS NOT NULL');
-  // The seeded hash orders a zone search, and breaks distance ties of an address search.
-  const seeded = "md5(sl.rpps || ':' || sl.location_id || ':' || $6::text)";
-  const order = q.place.kind === 'point' ? `distance_km, ${seeded}` : seeded;
-  const { rows } = await db.query<{
-    rpps: string;
-    location_id: string;
-    given_name: string;
-    family_name: string;
-    civility: string | null;
-    specialty_label: string | null;
-    street_number: string | null;
-    street_name: string | null;
-    postcode: string | null;
-    commune: string | null;
-    insee_code: string | null;
-    structure: string | null;
-    phone: string | null;
-    distance_km: number | null;
-    grp: number;
-    slots: SearchSlot[] | null;
-  }>(
-    `WITH s AS (
-       SELECT rpps, jsonb_agg(jsonb_build_object('slotId', slot_id, 'start', starts_at, 'end', ends_at, 'consultationTypes', consultation_types, 'source', source)
-                              ORDER BY starts_at, slot_id) AS slots
-       FROM search_slots
-       WHERE starts_at >= $2::timestamptz AND starts_at < $3::timestamptz AND ($4::text IS NULL OR $4::text = ANY(consultation_types))
-       GROUP BY rpps
-     )
-     SELECT sl.rpps, sl.location_id, sp.given_name, sp.family_name, sp.civility, sp.specialty_label, sl.street_number, sl.street_name,
-            sl.postcode, sl.commune, sl.insee_code, sl.structure, sl.phone, ${distance} AS distance_km,
-            CASE WHEN sl.rpps = $5::text THEN 0 WHEN s.rpps IS NOT NULL THEN 1 ELSE 2 END AS grp,
-            s.slots
-     FROM search_locations sl
-     JOIN search_practitioners sp ON sp.rpps = sl.rpps
-     LEFT JOIN s ON s.rpps = sl.rpps
-     WHERE ${where.join(' AND ')}
-     ORDER BY grp, ${order}, sl.rpps, sl.location_id
-     LIMIT ${p(q.limit)} OFFSET ${p(q.offset)}`,
-    params,
-  );
-  const groups = ['medecin-traitant', 'with-slots', 'without-slots'] as const;
-  return rows.map((r) => ({
-    rpps: r.rpps,
-    locationId: r.location_id,
-    givenName: r.given_name,
-    familyName: r.family_name,
-    civility: r.civility,
-    specialty: r.specialty_label,
-    address: { streetNumber: r.street_number, streetName: r.street_name, postcode: r.postcode, commune: r.commune, inseeCode: r.insee_code },
-    structure: r.structure,
-    phone: r.phone,
-    distanceKm: r.distance_km === null ? null : Math.round(Number(r.distance_km) * 10) / 10,
-    group: groups[Number(r.grp)] ?? 'without-slots',
-    slots: (r.slots ?? []).slice(0, MAX_SLOTS_PER_CARD).map((s) => ({ ...s, start: new Date(s.start).toISOString(), end: new Date(s.end).toISOString() })),
-  }));
+  const select = (grp: string, dist: string) => `SELECT sl.rpps, sl.location_id, sl.structure, sl.street_number, sl.street_name, sl.postcode, sl.commune,
+            sl.insee_code, sl.phone, ${dist} AS distance_km, ${grp} AS grp`;
+
+  // The médecin traitant's places (any distance), first.
+  let treating: Row[] = [];
+  if (q.treatingRpps) {
+    const treatingParams = [...params, q.treatingRpps];
+    const dist = origin ? `CASE WHEN sl.lat IS NULL THEN NULL ELSE ${distance} END` : 'NULL::double precision';
+    const { rows } = await db.query<Row>(
+      // (The window's bounds are typed here even when no filter uses them.)
+      `${select('0', dist)} FROM search_locations sl WHERE ${common.join(' AND ')} AND sl.rpps = $${treatingParams.length} AND $2::timestamptz <= $3::timestamptz
+       ORDER BY sl.location_id`,
+      treatingParams,
+    );
+    treating = rows;
+  }
+  const fromTreating = treating.slice(q.offset, q.offset + q.limit);
+  const restOffset = Math.max(0, q.offset - treating.length);
+  const restLimit = q.limit - fromTreating.length;
+
+  let rest: Row[] = [];
+  if (restLimit > 0) {
+    if (q.place.kind === 'point') {
+      const radius = `${p(q.place.radiusKm * 1000)}::float8`;
+      where.push(`sl.lat IS NOT NULL AND earth_box(${origin}, ${radius}) @> ll_to_earth(sl.lat, sl.lon) AND earth_distance(${origin}, ll_to_earth(sl.lat, sl.lon)) <= ${radius}`);
+    } else if (q.place.kind === 'commune') {
+      where.push(`sl.insee_code = ${p(q.place.inseeCode)}`);
+    } else {
+      where.push(`sl.departement = ${p(q.place.departement)}`);
+    }
+    if (q.treatingRpps) where.push(`sl.rpps <> ${p(q.treatingRpps)}`);
+    // The seeded hash orders a zone search, and breaks distance ties of an address search.
+    const seeded = `md5(sl.rpps || ':' || sl.location_id || ':' || ${p(q.seed)}::text)`;
+    const order = q.place.kind === 'point' ? `distance_km, ${seeded}` : seeded;
+    const { rows } = await db.query<Row>(
+      `${select(`CASE WHEN ${hasSlot} THEN 1 ELSE 2 END`, distance)}
+         FROM search_locations sl
+        WHERE ${where.join(' AND ')}
+        ORDER BY grp, ${order}, sl.rpps, sl.location_id
+        LIMIT ${p(restLimit)} OFFSET ${p(restOffset)}`,
+      params,
+    );
+    rest = rows;
+  }
+  const page = [...fromTreating, ...rest];
+  if (page.length === 0) return [];
+
+  // Names and the slots of the page's practitioners.
+  const rppsList = [...new Set(page.map((r) => r.rpps))];
+  const [people, slots] = await Promise.all([
+    db.query<{ rpps: string; given_name: string; family_name: string; civility: string | null; specialty_label: string | null }>(
+      'SELECT rpps, given_name, family_name, civility, specialty_label FROM search_practitioners WHERE rpps = ANY($1::text[])',
+      [rppsList],
+    ),
+    db.query<{ rpps: string; slot_id: string; starts_at: Date; ends_at: Date; consultation_types: string[]; source: string }>(
+      `SELECT s.rpps, s.slot_id, s.starts_at, s.ends_at, s.consultation_types, s.source
+         FROM unnest($1::text[]) AS p(rpps)
+         CROSS JOIN LATERAL (
+           SELECT * FROM search_slots s
+            WHERE s.rpps = p.rpps AND s.starts_at >= $2::timestamptz AND s.starts_at < $3::timestamptz
+              AND ($4::text IS NULL OR $4::text = ANY(s.consultation_types))
+            ORDER BY s.starts_at, s.slot_id
+            LIMIT ${MAX_SLOTS_PER_CARD}
+         ) s`,
+      [rppsList, q.from, q.to, q.consultationType ?? null],
+    ),
+  ]);
+  const person = new Map(people.rows.map((r) => [r.rpps, r]));
+  const slotsOf = new Map<string, SearchSlot[]>();
+  for (const s of slots.rows) {
+    const list = slotsOf.get(s.rpps) ?? [];
+    list.push({ slotId: s.slot_id, start: new Date(s.starts_at).toISOString(), end: new Date(s.ends_at).toISOString(), consultationTypes: s.consultation_types, source: s.source });
+    slotsOf.set(s.rpps, list);
+  }
+  return page.map((r) => {
+    const who = person.get(r.rpps);
+    return {
+      rpps: r.rpps,
+      locationId: r.location_id,
+      givenName: who?.given_name ?? '',
+      familyName: who?.family_name ?? '',
+      civility: who?.civility ?? null,
+      specialty: who?.specialty_label ?? null,
+      address: { streetNumber: r.street_number, streetName: r.street_name, postcode: r.postcode, commune: r.commune, inseeCode: r.insee_code },
+      structure: r.structure,
+      phone: r.phone,
+      distanceKm: r.distance_km === null ? null : Math.round(Number(r.distance_km) * 10) / 10,
+      group: GROUPS[Number(r.grp)] ?? 'without-slots',
+      slots: slotsOf.get(r.rpps) ?? [],
+    };
+  });
 }
