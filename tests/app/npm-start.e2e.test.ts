@@ -37,7 +37,7 @@ async function start(env: Record<string, string> = {}): Promise<Started> {
   const port = await freePort();
   const proc = run({ PORT: String(port), ...env });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 60_000; // the first start seeds the demo data set (a département of practitioners and slots)
   for (;;) {
     try {
       if ((await fetch(`${url}/healthz`)).ok) return { ...proc, url };
@@ -46,7 +46,7 @@ async function start(env: Record<string, string> = {}): Promise<Started> {
     }
     if (proc.child.exitCode !== null || Date.now() > deadline) {
       proc.child.kill('SIGKILL');
-      throw new Error(`the platform did not become healthy within 15 s:\n${proc.output()}`);
+      throw new Error(`the platform did not become healthy within 60 s:\n${proc.output()}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -28,9 +28,7 @@ async function sqlHarness(db: SqlDatabase) {
   });
 }
 
-// No rebuild on PGlite: ProjectionRunner.rebuild reads the event store inside its swap transaction, and PGlite's
-// single connection makes that read wait for the transaction (it hangs); on PostgreSQL it runs.
-searchEngineContract('SQL on PGlite', async () => sqlHarness(await PgliteDatabase.open()), { rebuild: false });
+searchEngineContract('SQL on PGlite', async () => sqlHarness(await PgliteDatabase.open()));
 
 if (testDatabaseUrl) {
   searchEngineContract('SQL on PostgreSQL', async () => sqlHarness(await freshPgDatabase()));

@@ -102,7 +102,8 @@ describe.skipIf(!testDatabaseUrl)('structures API', () => {
     expect((await addMember(manager, sosId, MEMBER)).status).toBe(200);
     expect(await head()).toBe(before);
     expect((await addMember(manager, sosId, OTHER_MEMBER)).status).toBe(201);
-    const one = await readOne(sosId, (s) => s.members.length === 2);
+    // Members and their count are two reads of the projection: wait until both show the change.
+    const one = await readOne(sosId, (s) => s.members.length === 2 && s.memberCount === 2);
     expect(one.members.map((m) => m.rpps)).toEqual([MEMBER, OTHER_MEMBER]);
     expect(one.memberCount).toBe(2);
 

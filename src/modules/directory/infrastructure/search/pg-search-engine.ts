@@ -7,6 +7,7 @@
  */
 import type { SqlExecutor } from '../../../../shared-kernel/sql/sql-database.ts';
 import type { SearchCard, SearchEngine, SearchQuery, SearchSlot } from '../../application/search/search-engine.port.ts';
+import { filiereCondition } from './search.projection.ts';
 
 const MAX_SLOTS_PER_CARD = 20;
 
@@ -56,7 +57,8 @@ async function searchPractitioners(db: SqlExecutor, q: SearchQuery): Promise<Sea
     params.push(value);
     return `$${params.length}`;
   };
-  const where = ['$1 = ANY(sl.filieres)'];
+  // The filière as a literal (checked) so that its partial indexes apply; $1 stays bound for the médecin traitant's query.
+  const where = [`$1::text IS NOT NULL AND ${filiereCondition(q.filiere, 'sl.filieres')}`];
   if (q.specialty) where.push(`sl.specialty_code = ${p(q.specialty)}`);
   if (q.name) where.push(`sl.name_key LIKE ${p(`%${q.name}%`)}`);
   if (q.onlyAvailable) where.push(hasSlot);
@@ -100,16 +102,36 @@ async function searchPractitioners(db: SqlExecutor, q: SearchQuery): Promise<Sea
     if (q.treatingRpps) where.push(`sl.rpps <> ${p(q.treatingRpps)}`);
     // The seeded hash orders a zone search, and breaks distance ties of an address search.
     const seeded = `md5(sl.rpps || ':' || sl.location_id || ':' || ${p(q.seed)}::text)`;
-    const order = q.place.kind === 'point' ? `distance_km, ${seeded}` : seeded;
-    const { rows } = await db.query<Row>(
-      `${select(`CASE WHEN ${hasSlot} THEN 1 ELSE 2 END`, distance)}
-         FROM search_locations sl
-        WHERE ${where.join(' AND ')}
-        ORDER BY grp, ${order}, sl.rpps, sl.location_id
-        LIMIT ${p(restLimit)} OFFSET ${p(restOffset)}`,
-      params,
-    );
-    rest = rows;
+    if (q.place.kind === 'point') {
+      // Nearest first from the filière's GiST index (KNN on the chord distance, same order as the great-circle
+      // one), one group after the other: with slots, then (if the page is not full) without.
+      const groupQuery = async (grp: 1 | 2, limit: number, offset: number) =>
+        (
+          await db.query<Row>(
+            `${select(String(grp), distance)}
+               FROM search_locations sl
+              WHERE ${where.join(' AND ')} AND ${grp === 1 ? hasSlot : `NOT (${hasSlot})`}
+              ORDER BY ll_to_earth(sl.lat, sl.lon) <-> ${origin}, ${seeded}, sl.rpps, sl.location_id
+              LIMIT ${limit} OFFSET ${offset}`,
+            params,
+          )
+        ).rows;
+      const withSlots = await groupQuery(1, restOffset + restLimit, 0);
+      rest = withSlots.slice(restOffset);
+      if (!q.onlyAvailable && withSlots.length < restOffset + restLimit) {
+        rest.push(...(await groupQuery(2, restLimit - rest.length, Math.max(0, restOffset - withSlots.length))));
+      }
+    } else {
+      const { rows } = await db.query<Row>(
+        `${select(`CASE WHEN ${hasSlot} THEN 1 ELSE 2 END`, distance)}
+           FROM search_locations sl
+          WHERE ${where.join(' AND ')}
+          ORDER BY grp, ${seeded}, sl.rpps, sl.location_id
+          LIMIT ${p(restLimit)} OFFSET ${p(restOffset)}`,
+        params,
+      );
+      rest = rows;
+    }
   }
   const page = [...fromTreating, ...rest];
   if (page.length === 0) return [];

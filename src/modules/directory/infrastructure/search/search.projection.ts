@@ -79,6 +79,14 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
       await tx.query(`CREATE INDEX ON ${t.search_locations} USING gist (ll_to_earth(lat, lon)) WHERE lat IS NOT NULL`);
       await tx.query(`CREATE INDEX ON ${t.search_locations} (insee_code)`);
       await tx.query(`CREATE INDEX ON ${t.search_locations} (departement)`);
+      // One partial index per filière and kind of place: a search reads only its filière's places. (Adding a
+      // filière means rebuilding this projection anyway: a place's filières are computed when it is projected.)
+      for (const filiere of deps.filieres.all()) {
+        const only = `${filiereCondition(filiere.id, 'filieres')}`;
+        await tx.query(`CREATE INDEX ON ${t.search_locations} USING gist (ll_to_earth(lat, lon)) WHERE lat IS NOT NULL AND ${only}`);
+        await tx.query(`CREATE INDEX ON ${t.search_locations} (insee_code) WHERE ${only}`);
+        await tx.query(`CREATE INDEX ON ${t.search_locations} (departement) WHERE ${only}`);
+      }
       await tx.query(`CREATE INDEX ON ${t.search_locations} USING gin (name_key gin_trgm_ops)`);
       await tx.query(`CREATE TABLE ${t.search_slots} (
         slot_id            text PRIMARY KEY,
@@ -193,6 +201,15 @@ async function refreshSlotRanges(tx: SqlExecutor, t: Readonly<Record<Tables, str
       WHERE sl.rpps = r.rpps`,
     [rpps],
   );
+}
+
+/**
+ * `'<filière>' = ANY(<column>)` with the id as a literal, so that the planner can use the filière's partial
+ * indexes (a bound parameter would hide the value from it). Ids are checked: lower-case letters, digits, hyphens.
+ */
+export function filiereCondition(filiereId: string, column: string): string {
+  if (!/^[a-z0-9-]{1,60}$/.test(filiereId)) throw new RangeError(`Invalid filière id "${filiereId}"`);
+  return `'${filiereId}' = ANY(${column})`;
 }
 
 /** Lower case, no accents: what a name search compares. */
