@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/services.ts';
 import { loginAs } from '../support/http-browser.ts';
+import { eventually } from '../support/test-platform.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'sas-start-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -81,7 +82,8 @@ describe('npm start on embedded defaults', () => {
       const created = await effecteur.api('/api/availability/slots', { method: 'POST', json: { effecteurId: '10000000009', start, end, consultationTypes: ['cabinet'] } });
       expect(created.status).toBe(201);
       slotId = ((await created.json()) as { slotId: string }).slotId;
-      expect((await fetch(`${first.url}/readyz`)).status).toBe(200);
+      // Ready once the projections have caught up with the demo data set (a département of practitioners and slots).
+      await eventually(async () => (await fetch(`${first.url}/readyz`)).status === 200, 120_000, 500);
     } finally {
       expect(await stop(first)).toBe(0);
     }
@@ -101,7 +103,7 @@ describe('npm start on embedded defaults', () => {
     } finally {
       expect(await stop(second)).toBe(0);
     }
-  });
+  }, 240_000);
 
   it('refuses a second process on the same data directory with a clear message', async () => {
     const first = await start();

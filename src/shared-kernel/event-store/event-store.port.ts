@@ -56,6 +56,8 @@ export interface Subscription {
   readonly done: Promise<void>;
   /** Global position of the last event handled. */
   readonly position: number;
+  /** Position up to which the log has been read, matching events or not (with a filter it can pass `position`). */
+  readonly scannedTo?: number;
 }
 
 /** One stream's part of a multi-stream append. */

@@ -17,6 +17,7 @@ export interface PollingSource {
  */
 export class PollingSubscription implements Subscription {
   #position: number;
+  #scanned = 0;
   #stopping = false;
   #wakeUp: (() => void) | undefined;
   #pending = false;
@@ -26,6 +27,11 @@ export class PollingSubscription implements Subscription {
     this.#position = options.after ?? 0;
     const removeListener = source.onAppend(() => this.#wake());
     this.done = this.#run(source, options, handler).finally(removeListener);
+  }
+
+  /** Position up to which the log has been read, matching events or not (≥ position with a filter). */
+  get scannedTo(): number {
+    return Math.max(this.#position, this.#scanned);
   }
 
   get position(): number {
@@ -49,16 +55,19 @@ export class PollingSubscription implements Subscription {
     try {
       while (!this.#stopping) {
         this.#pending = false;
+        const headBefore = await source.head();
         const events = await source.read(this.#position, batchSize);
         if (events.length > 0) {
           await handler(events);
           this.#position = events[events.length - 1]!.position;
         }
         if (events.length === batchSize) continue;
+        // A short page: everything up to the head seen before the read has been read.
+        this.#scanned = Math.max(this.#scanned, headBefore);
         if (!caughtUp) {
           caughtUp = true;
           // With a filter the last matching event may sit far below the head: report the head we know of.
-          options.onCaughtUp?.(Math.max(this.#position, await source.head()));
+          options.onCaughtUp?.(this.scannedTo);
         }
         if (this.#pending || this.#stopping) continue;
         await new Promise<void>((resolve) => {

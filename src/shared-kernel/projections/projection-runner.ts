@@ -118,7 +118,8 @@ export class ProjectionRunner {
         name,
         position,
         head,
-        lag: Math.max(0, head - position),
+        // A filtered projection has read past its last matching event: events it skips are not lag.
+        lag: Math.max(0, head - Math.max(position, running?.subscription?.scannedTo ?? 0)),
         running: running !== undefined && running.failure === null,
         failure: running?.failure ?? null,
         rebuiltAt: row?.rebuilt_at ? new Date(row.rebuilt_at).toISOString() : null,
