@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
-import { rm, stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { liveIds, pool, writeRejectsReport } from '../import-support.ts';
 import { systemActor, type CommandContext } from '../../../../shared-kernel/events/envelope.ts';
 import { finessStructureId, structureStreamName } from '../../contracts/directory.events.ts';
 import type { FinessStructureSnapshot } from '../../domain/structure.decider.ts';
@@ -133,7 +134,7 @@ export async function importFinessExtract(deps: StructureDeps, options: ImportFi
   let eventsAppended = 0;
 
   // 2. FINESS structures currently open, read before syncing (for closures).
-  const known = full ? await openFinessStructures(deps) : new Set<string>();
+  const known = full ? await liveIds(deps.eventStore, { streamPrefix: FINESS_STREAM_PREFIX, eventTypes: ['StructureRegistered', 'StructureClosed'] }, 'StructureRegistered', (data) => data.structureId as string) : new Set<string>();
 
   // 3. Sync every structure not held back by a rejected line bearing its number.
   const toSync = [...byId.values()].filter((s) => !heldIds.has(s.structureId));
@@ -168,59 +169,9 @@ export async function importFinessExtract(deps: StructureDeps, options: ImportFi
   }
 
   // 5. Rejects report next to the input (a stale one from an earlier run is removed).
-  let rejectsFile: string | null = null;
-  if (options.file) {
-    const reportPath = `${options.file}.rejects.csv`;
-    if (rejects.length > 0) {
-      const csv = ['line;reason', ...rejects.map((r) => `${r.lineNumber};${csvField(r.reason)}`)].join('\n') + '\n';
-      await writeFile(reportPath, csv, 'utf8');
-      rejectsFile = reportPath;
-    } else {
-      await rm(reportPath, { force: true });
-    }
-  }
+  const rejectsFile = options.file ? await writeRejectsReport(options.file, rejects) : null;
 
   return { extractionDate, lines, structures: byId.size, skipped, otherRecords, rejects, eventsAppended, closed, heldBack, rejectsFile };
 }
 
-const csvField = (value: string): string => (/[;"\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
-
 const FINESS_STREAM_PREFIX = structureStreamName(finessStructureId(''));
-
-/** Ids of the FINESS structures currently open (registered and not closed since), from the event log. */
-async function openFinessStructures(deps: StructureDeps): Promise<Set<string>> {
-  const open = new Set<string>();
-  let after = 0;
-  for (;;) {
-    const page = await deps.eventStore.readAll({
-      after,
-      limit: 5000,
-      filter: { streamPrefix: FINESS_STREAM_PREFIX, eventTypes: ['StructureRegistered', 'StructureClosed'] },
-    });
-    for (const event of page) {
-      const structureId = (event.data as { structureId: string }).structureId;
-      if (event.type === 'StructureRegistered') open.add(structureId);
-      else open.delete(structureId);
-    }
-    if (page.length < 5000) return open;
-    after = page[page.length - 1]!.position;
-  }
-}
-
-/** Runs `task` over `items` with at most `size` in flight; the first failure stops handing out new items. */
-async function pool<T>(items: readonly T[], size: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      const item = items[next++]!;
-      try {
-        await task(item);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
-}

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
-import { rm, stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { liveIds, pool, writeRejectsReport } from '../import-support.ts';
 import { systemActor, type CommandContext } from '../../../../shared-kernel/events/envelope.ts';
 import {
   PRACTITIONER_STREAM_PREFIX,
@@ -142,7 +143,7 @@ export async function importRppsExtract(deps: DirectoryDeps, options: ImportRpps
   let eventsAppended = 0;
 
   // 2. Known active practitioners, read before syncing (for departures).
-  const known = full ? await activePractitioners(deps) : new Set<string>();
+  const known = full ? await liveIds(deps.eventStore, { streamPrefix: PRACTITIONER_STREAM_PREFIX, eventTypes: ['PractitionerRegistered', 'PractitionerDeparted'] }, 'PractitionerRegistered', (data) => data.rpps as string) : new Set<string>();
 
   // 3. Sync every practitioner, `concurrency` commands in flight.
   const toSync = [...byRpps.values()].filter((g) => !heldIds.has(g.identity.rpps));
@@ -177,57 +178,7 @@ export async function importRppsExtract(deps: DirectoryDeps, options: ImportRpps
   }
 
   // 5. Rejects report next to the input (a stale one from an earlier run is removed).
-  let rejectsFile: string | null = null;
-  if (options.file) {
-    const reportPath = `${options.file}.rejects.csv`;
-    if (rejects.length > 0) {
-      const csv = ['line;reason', ...rejects.map((r) => `${r.lineNumber};${csvField(r.reason)}`)].join('\n') + '\n';
-      await writeFile(reportPath, csv, 'utf8');
-      rejectsFile = reportPath;
-    } else {
-      await rm(reportPath, { force: true });
-    }
-  }
+  const rejectsFile = options.file ? await writeRejectsReport(options.file, rejects) : null;
 
   return { lines, practitioners: byRpps.size, rejects, eventsAppended, departed, heldBack, rejectsFile };
-}
-
-const csvField = (value: string): string => (/[;"\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
-
-/** RPPS of the practitioners currently registered (not departed), from the event log. */
-async function activePractitioners(deps: DirectoryDeps): Promise<Set<string>> {
-  const active = new Set<string>();
-  let after = 0;
-  for (;;) {
-    const page = await deps.eventStore.readAll({
-      after,
-      limit: 5000,
-      filter: { streamPrefix: PRACTITIONER_STREAM_PREFIX, eventTypes: ['PractitionerRegistered', 'PractitionerDeparted'] },
-    });
-    for (const event of page) {
-      const rpps = (event.data as { rpps: string }).rpps;
-      if (event.type === 'PractitionerRegistered') active.add(rpps);
-      else active.delete(rpps);
-    }
-    if (page.length < 5000) return active;
-    after = page[page.length - 1]!.position;
-  }
-}
-
-/** Runs `task` over `items` with at most `size` in flight; the first failure stops handing out new items. */
-async function pool<T>(items: readonly T[], size: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      const item = items[next++]!;
-      try {
-        await task(item);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
 }
