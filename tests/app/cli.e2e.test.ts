@@ -59,4 +59,28 @@ describe.skipIf(!testDatabaseUrl)('sas CLI', () => {
     expect(badConfig.code).toBe(78);
     expect(badConfig.err).toMatch(/DATABASE_URL/);
   });
+
+  it('seeds a département of demo data once, and refuses bad demo seed arguments without writing anything', async () => {
+    const db = await freshPgDatabase();
+    const DATABASE_URL = (db.pool.options as { connectionString: string }).connectionString;
+    const events = async () => (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'es_events'")).rows[0]!.n > 0
+      ? (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM es_events')).rows[0]!.n
+      : 0;
+    for (const args of [[], ['--scale', 'planet'], ['--scale'], ['--scale', 'department', '--seed', 'x'], ['--scale', 'department', '--frobnicate', '1'], ['--scale', 'department', '--departement', '99']]) {
+      const refused = sas(['demo', 'seed', ...args], { DATABASE_URL });
+      expect(refused.code, `${args.join(' ')}: ${refused.err}`).toBe(64);
+      expect(refused.err).toMatch(/scale|seed|option|département|needs a value/i);
+    }
+    expect(await events()).toBe(0);
+    const seeded = sas(['demo', 'seed', '--scale', 'department', '--departement', '48'], { DATABASE_URL });
+    expect(seeded.code, seeded.err).toBe(0);
+    expect(seeded.out).toMatch(/practitioners/);
+    const written = await events();
+    expect(written).toBeGreaterThan(0);
+    const again = sas(['demo', 'seed', '--scale', 'department', '--departement', '48'], { DATABASE_URL });
+    expect(again.code, again.err).toBe(0);
+    expect(again.out).toMatch(/nothing written/);
+    expect(await events()).toBe(written);
+    await db.close();
+  });
 });
