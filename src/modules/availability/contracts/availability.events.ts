@@ -30,7 +30,84 @@ export type SlotWithdrawn = {
   };
 };
 
-export type AvailabilityIntegrationEvent = SlotPublished | SlotWithdrawn;
+/**
+ * A published slot's time or consultation types changed (an agenda occurrence edited, a vendor moved a slot).
+ * Carries the whole new slot.
+ */
+export type SlotChanged = {
+  readonly type: 'SlotChanged';
+  readonly data: {
+    readonly slotId: string;
+    readonly effecteurId: string;
+    readonly start: string;
+    readonly end: string;
+    readonly consultationTypes: readonly ConsultationType[];
+    readonly source: SlotSource;
+  };
+};
+
+/**
+ * A place of a slot was booked for a patient (through the platform for a manual slot or range, or reported by
+ * the vendor's FHIR Appointment for a vendor slot). No patient data: the booking is identified by its id only.
+ * `remainingPlaces` is what is left after this booking (0 for a booked slot: it leaves search; a range with
+ * places left stays searchable).
+ */
+export type SlotBooked = {
+  readonly type: 'SlotBooked';
+  readonly data: {
+    readonly slotId: string;
+    readonly effecteurId: string;
+    readonly bookingId: string;
+    readonly start: string;
+    readonly end: string;
+    readonly source: SlotSource;
+    readonly remainingPlaces: number;
+  };
+};
+
+/** A booking was cancelled: its place is free again (`remainingPlaces` after the cancellation, ≥ 1). */
+export type BookingCancelled = {
+  readonly type: 'BookingCancelled';
+  readonly data: {
+    readonly slotId: string;
+    readonly effecteurId: string;
+    readonly bookingId: string;
+    readonly reason: string | null;
+    readonly remainingPlaces: number;
+  };
+};
+
+/**
+ * The effecteur's unavailability AS NOW DECLARED: up to three dated periods (instants, end exclusive) and the
+ * "indefinite" switch. Each event replaces the previous declaration (empty periods and `indefinite: false`:
+ * available again). While unavailable, ALL the effecteur's slots — manual and vendor — are hidden from search;
+ * they reappear when the declaration no longer covers them. Readers apply it; slots are not withdrawn for it.
+ */
+export type UnavailabilityDeclared = {
+  readonly type: 'UnavailabilityDeclared';
+  readonly data: {
+    readonly effecteurId: string;
+    readonly periods: readonly { readonly periodId: string; readonly start: string; readonly end: string }[];
+    readonly indefinite: boolean;
+  };
+};
+
+export type AvailabilityIntegrationEvent = SlotPublished | SlotWithdrawn | SlotChanged | SlotBooked | BookingCancelled | UnavailabilityDeclared;
+
+export const AVAILABILITY_EVENT_TYPES: readonly AvailabilityIntegrationEvent['type'][] = [
+  'SlotPublished',
+  'SlotWithdrawn',
+  'SlotChanged',
+  'SlotBooked',
+  'BookingCancelled',
+  'UnavailabilityDeclared',
+];
 
 export const AVAILABILITY_STREAM_PREFIX = 'availability.';
 export const slotStreamName = (slotId: string) => `availability.slot-${slotId}`;
+/**
+ * The effecteur's manual agenda stream. Besides the agenda's private `Agenda…` events it carries the public
+ * events above for its occurrences (appended in the same append as the decision), whose `slotId` is
+ * `agendaSlotId(effecteurId, occurrenceId)` (domain/agenda-slot-id.ts): a UUID, stable for an occurrence.
+ */
+export const agendaStreamName = (effecteurId: string) => `availability.agenda-${effecteurId}`;

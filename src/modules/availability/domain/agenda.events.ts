@@ -185,4 +185,4 @@ export type AgendaEvent =
 export type AgendaEventType = AgendaEvent['type'];
 
 /** The stream of one effecteur's manual agenda. */
-export const agendaStreamName = (rpps: string): string => `availability.agenda-${rpps}`;
+export { agendaStreamName } from '../contracts/availability.events.ts';
