@@ -9,8 +9,11 @@ CREATE TABLE IF NOT EXISTS projection_checkpoints (
   name       text PRIMARY KEY,
   position   bigint NOT NULL DEFAULT 0,
   updated_at timestamptz NOT NULL DEFAULT now(),
-  rebuilt_at timestamptz
+  rebuilt_at timestamptz,
+  version    integer NOT NULL DEFAULT 1
 );`;
+/** Checkpoint tables of databases created before projections had versions (run once per start, not per status). */
+const CHECKPOINT_UPGRADE = 'ALTER TABLE projection_checkpoints ADD COLUMN IF NOT EXISTS version integer NOT NULL DEFAULT 1';
 
 const REBUILD_SUFFIX = '__rebuild';
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,40}$/;
@@ -87,13 +90,27 @@ export class ProjectionRunner {
   /** Creates the checkpoint table and every projection's tables, without starting them. */
   async prepare(): Promise<void> {
     await this.#db.exec(CHECKPOINT_SCHEMA);
+    await this.#db.exec(CHECKPOINT_UPGRADE);
     for (const projection of this.#projections.values()) await this.#ensureCreated(projection);
   }
 
   async start(): Promise<void> {
     await this.prepare();
     this.#started = true;
-    for (const projection of this.#projections.values()) await this.#startOne(projection);
+    for (const projection of this.#projections.values()) {
+      await this.#upgrade(projection);
+      await this.#startOne(projection);
+    }
+  }
+
+  /** A SQL projection whose tables were built by another version of it is rebuilt before it starts. */
+  async #upgrade(projection: Projection): Promise<void> {
+    if (projection.kind !== 'sql') return;
+    const version = projection.version ?? 1;
+    const { rows } = await this.#db.query<{ version: number }>('SELECT version FROM projection_checkpoints WHERE name = $1', [projection.name]);
+    if (rows.length === 0 || Number(rows[0]!.version) === version) return;
+    await this.rebuild(projection.name);
+    await this.#db.query('UPDATE projection_checkpoints SET version = $2 WHERE name = $1', [projection.name, version]);
   }
 
   async stop(): Promise<void> {
@@ -205,8 +222,8 @@ export class ProjectionRunner {
   async #ensureCreated(projection: Projection): Promise<void> {
     await this.#db.transaction(async (tx) => {
       const { rows } = await tx.query(
-        `INSERT INTO projection_checkpoints (name, position) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING RETURNING name`,
-        [projection.name],
+        `INSERT INTO projection_checkpoints (name, position, version) VALUES ($1, 0, $2) ON CONFLICT (name) DO NOTHING RETURNING name`,
+        [projection.name, projection.kind === 'sql' ? (projection.version ?? 1) : 1],
       );
       if (rows.length === 1 && projection.kind === 'sql') await projection.createTables(tx, tableNames(projection, ''));
     });

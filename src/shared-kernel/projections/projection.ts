@@ -17,6 +17,12 @@ export interface SqlProjection<T extends string = string> {
   /** Logical table names this projection owns. */
   readonly tables: readonly T[];
   readonly filter?: EventFilter;
+  /**
+   * Version of the tables' shape and of what `apply` writes (default 1). Raise it when either changes: on its
+   * next start the runner rebuilds the projection from position 0 into fresh tables and swaps them in, so an
+   * existing database is upgraded and nothing is lost (the events are the truth).
+   */
+  readonly version?: number;
   createTables(tx: SqlExecutor, tables: TableNames<T>): Promise<void>;
   apply(tx: SqlExecutor, events: readonly RecordedEvent[], tables: TableNames<T>): Promise<void>;
 }
