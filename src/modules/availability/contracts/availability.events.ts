@@ -62,6 +62,8 @@ export type SlotBooked = {
     readonly end: string;
     readonly source: SlotSource;
     readonly remainingPlaces: number;
+    /** The orientation the booking was made for, when the booking regulator gave it (platform bookings only). */
+    readonly orientationId?: string | null;
   };
 };
 

@@ -1,6 +1,6 @@
 import type { Decider } from '../../../shared-kernel/decider/decider.ts';
 import { assertNever, conflictError, notFoundError, validationError } from '../../../shared-kernel/errors/result.ts';
-import type { ConsultationType, SlotPublished, SlotWithdrawn } from '../contracts/availability.events.ts';
+import type { BookingCancelled, ConsultationType, SlotBooked, SlotPublished, SlotWithdrawn } from '../contracts/availability.events.ts';
 
 /** Longest manual slot an effecteur may publish: a whole on-call night. */
 export const MAX_SLOT_DURATION_MS = 12 * 3600_000;
@@ -26,23 +26,45 @@ export type WithdrawSlot = {
   readonly now: Date;
 };
 
-export type SlotCommand = PublishSlot | WithdrawSlot;
-export type SlotEvent = SlotPublished | SlotWithdrawn;
+/** A regulator books the slot for a patient (after calling the doctor). No patient data: a booking id only. */
+export type BookSlot = {
+  readonly type: 'BookSlot';
+  readonly slotId: string;
+  readonly bookingId: string;
+  /** The orientation the booking is for, when the caller already has one. */
+  readonly orientationId: string | null;
+  readonly now: Date;
+};
+
+/** The booking is cancelled: the slot is free again. */
+export type CancelSlotBooking = {
+  readonly type: 'CancelBooking';
+  readonly slotId: string;
+  readonly bookingId: string;
+  readonly reason: string | null;
+};
+
+export type SlotCommand = PublishSlot | WithdrawSlot | BookSlot | CancelSlotBooking;
+export type SlotEvent = SlotPublished | SlotWithdrawn | SlotBooked | BookingCancelled;
+
+type PublishedSlot = {
+  readonly slotId: string;
+  readonly effecteurId: string;
+  readonly start: string;
+  readonly end: string;
+  /** Bookings of this slot that were cancelled: their ids are never given again to another booking. */
+  readonly cancelledBookingIds: readonly string[];
+};
 
 export type SlotState =
   | { readonly status: 'initial' }
-  | {
-      readonly status: 'published';
-      readonly slotId: string;
-      readonly effecteurId: string;
-      readonly start: string;
-      readonly end: string;
-    }
-  | { readonly status: 'withdrawn'; readonly slotId: string; readonly effecteurId: string };
+  | ({ readonly status: 'published' } & PublishedSlot)
+  | ({ readonly status: 'booked'; readonly bookingId: string } & PublishedSlot)
+  | { readonly status: 'withdrawn'; readonly slotId: string; readonly effecteurId: string; readonly cancelledBookingIds: readonly string[] };
 
 function decidePublish(command: PublishSlot, state: SlotState): SlotEvent[] {
   if (
-    state.status === 'published' &&
+    (state.status === 'published' || state.status === 'booked') &&
     state.effecteurId === command.effecteurId &&
     state.start === command.start.toISOString() &&
     state.end === command.end.toISOString()
@@ -91,6 +113,12 @@ function decideWithdraw(command: WithdrawSlot, state: SlotState): SlotEvent[] {
       throw notFoundError('SlotDoesNotExist', `Le créneau ${command.slotId} n’existe pas.`);
     case 'withdrawn':
       return []; // withdrawing twice is harmless: nothing new happens
+    case 'booked':
+      throw conflictError(
+        'BookedSlotCannotBeEdited',
+        'Ce créneau est réservé : il ne peut être ni modifié ni retiré. Annulez d’abord la réservation.',
+        { slotId: state.slotId },
+      );
     case 'published':
       if (new Date(state.end).getTime() <= command.now.getTime()) {
         throw conflictError('PastSlotCannotBeWithdrawn', 'Un créneau passé ne peut plus être retiré.');
@@ -101,7 +129,65 @@ function decideWithdraw(command: WithdrawSlot, state: SlotState): SlotEvent[] {
   }
 }
 
-/** A manual slot of an effecteur: published, then possibly withdrawn. Booking comes with the booking use case. */
+/**
+ * Booking rules:
+ * - SlotAlreadyBooked: a slot has one patient; while booked, every other booking is refused (409);
+ * - SlotWasWithdrawn / SlotHasStarted: a withdrawn slot, or one whose start has come, is not booked;
+ * - BookingIdIsAlreadyUsed: a booking id names one booking forever (a cancelled one's id is not reused);
+ * - the same booking sent again (same id, still active) is a client retry: nothing new happens.
+ */
+function decideBook(command: BookSlot, state: SlotState): SlotEvent[] {
+  switch (state.status) {
+    case 'initial':
+      throw notFoundError('SlotDoesNotExist', `Le créneau ${command.slotId} n’existe pas.`);
+    case 'withdrawn':
+      throw conflictError('SlotWasWithdrawn', 'Ce créneau a été retiré par le professionnel : il ne peut plus être réservé.', { slotId: state.slotId });
+    case 'booked':
+      if (state.bookingId === command.bookingId) return [];
+      throw conflictError('SlotAlreadyBooked', 'Ce créneau est déjà réservé.', { slotId: state.slotId });
+    case 'published':
+      if (state.cancelledBookingIds.includes(command.bookingId)) {
+        throw conflictError('BookingIdIsAlreadyUsed', 'Cet identifiant de réservation a déjà été utilisé.', { bookingId: command.bookingId });
+      }
+      if (Date.parse(state.start) <= command.now.getTime()) {
+        throw conflictError('SlotHasStarted', 'Ce créneau a déjà commencé : il ne peut plus être réservé.', { slotId: state.slotId });
+      }
+      return [
+        {
+          type: 'SlotBooked',
+          data: {
+            slotId: state.slotId,
+            effecteurId: state.effecteurId,
+            bookingId: command.bookingId,
+            start: state.start,
+            end: state.end,
+            source: 'manual',
+            remainingPlaces: 0,
+            orientationId: command.orientationId,
+          },
+        },
+      ];
+    default:
+      return assertNever(state, 'slot state');
+  }
+}
+
+/** Cancelling frees the slot; an unknown booking is 404, an already cancelled one changes nothing. */
+function decideCancel(command: CancelSlotBooking, state: SlotState): SlotEvent[] {
+  if (state.status === 'initial') throw notFoundError('SlotDoesNotExist', `Le créneau ${command.slotId} n’existe pas.`);
+  if (state.cancelledBookingIds.includes(command.bookingId)) return [];
+  if (state.status !== 'booked' || state.bookingId !== command.bookingId) {
+    throw notFoundError('BookingDoesNotExist', 'Cette réservation n’existe pas pour ce créneau.', { bookingId: command.bookingId });
+  }
+  return [
+    {
+      type: 'BookingCancelled',
+      data: { slotId: state.slotId, effecteurId: state.effecteurId, bookingId: state.bookingId, reason: command.reason, remainingPlaces: 1 },
+    },
+  ];
+}
+
+/** A manual slot of an effecteur: published, booked for a patient (and freed again by a cancellation), or withdrawn. */
 export const slotDecider: Decider<SlotCommand, SlotEvent, SlotState> = {
   initialState: () => ({ status: 'initial' }),
   decide(command, state) {
@@ -110,6 +196,10 @@ export const slotDecider: Decider<SlotCommand, SlotEvent, SlotState> = {
         return decidePublish(command, state);
       case 'WithdrawSlot':
         return decideWithdraw(command, state);
+      case 'BookSlot':
+        return decideBook(command, state);
+      case 'CancelBooking':
+        return decideCancel(command, state);
       default:
         return assertNever(command, 'slot command');
     }
@@ -123,9 +213,23 @@ export const slotDecider: Decider<SlotCommand, SlotEvent, SlotState> = {
           effecteurId: event.data.effecteurId,
           start: event.data.start,
           end: event.data.end,
+          cancelledBookingIds: [],
         };
       case 'SlotWithdrawn':
-        return { status: 'withdrawn', slotId: event.data.slotId, effecteurId: event.data.effecteurId };
+        return {
+          status: 'withdrawn',
+          slotId: event.data.slotId,
+          effecteurId: event.data.effecteurId,
+          cancelledBookingIds: state.status === 'initial' ? [] : state.cancelledBookingIds,
+        };
+      case 'SlotBooked':
+        if (state.status !== 'published') return state;
+        return { ...state, status: 'booked', bookingId: event.data.bookingId };
+      case 'BookingCancelled': {
+        if (state.status !== 'booked' || state.bookingId !== event.data.bookingId) return state;
+        const { bookingId, ...slot } = state;
+        return { ...slot, status: 'published', cancelledBookingIds: [...state.cancelledBookingIds, bookingId] };
+      }
       default:
         return assertNever(event, 'slot event');
     }
