@@ -108,7 +108,7 @@ export interface PractitionerSpec {
   /** TRE_G15: 10 médecin, 40 chirurgien-dentiste. */
   readonly professionCode?: string;
   readonly specialtyCode?: string | null;
-  readonly locations: readonly { readonly locationId: string; readonly inseeCode: string; readonly postcode?: string }[];
+  readonly locations: readonly { readonly locationId: string; readonly inseeCode: string; readonly postcode?: string; readonly geo?: { lat: number; lon: number } }[];
 }
 
 /** Builds and appends the integration events the search listens to, as the directory and availability modules do. */
@@ -137,7 +137,7 @@ export class SearchEventsBuilder {
         specialtyCode,
         specialtyLabel: specialtyCode === 'SM54' ? 'Médecine générale' : specialtyCode,
       }),
-      ...p.locations.map((l) => envelope('PracticeLocationAdded', this.#location(p.rpps, l.locationId, l.inseeCode, l.postcode ?? null))),
+      ...p.locations.map((l) => envelope('PracticeLocationAdded', { ...this.#location(p.rpps, l.locationId, l.inseeCode, l.postcode ?? null), ...(l.geo ? { geo: l.geo } : {}) })),
     ]);
   }
 
@@ -205,6 +205,35 @@ export class SearchEventsBuilder {
 
   async withdraw(rppsId: string, slotId: string): Promise<void> {
     await this.#store.appendToStream(slotStreamName(slotId), [envelope('SlotWithdrawn', { slotId, effecteurId: rppsId, reason: null })]);
+  }
+
+  /** Moves a slot to start `inHours` after `now` (20 minutes long). */
+  async changeSlot(rppsId: string, slotId: string, inHours: number, source: SlotSource, consultationTypes: readonly ConsultationType[] = ['cabinet']): Promise<void> {
+    const start = this.now + inHours * HOUR;
+    await this.#store.appendToStream(slotStreamName(slotId), [
+      envelope('SlotChanged', { slotId, effecteurId: rppsId, start: new Date(start).toISOString(), end: new Date(start + 20 * 60_000).toISOString(), consultationTypes, source }),
+    ]);
+  }
+
+  async book(rppsId: string, slotId: string, bookingId: string, remainingPlaces: number, source: SlotSource = 'manual'): Promise<void> {
+    await this.#store.appendToStream(slotStreamName(slotId), [
+      envelope('SlotBooked', { slotId, effecteurId: rppsId, bookingId, start: new Date(this.now).toISOString(), end: new Date(this.now).toISOString(), source, remainingPlaces }),
+    ]);
+  }
+
+  async cancelBooking(rppsId: string, slotId: string, bookingId: string, remainingPlaces: number): Promise<void> {
+    await this.#store.appendToStream(slotStreamName(slotId), [envelope('BookingCancelled', { slotId, effecteurId: rppsId, bookingId, reason: null, remainingPlaces })]);
+  }
+
+  /** Declares the effecteur's whole unavailability: periods in hours from `now`, and the indefinite switch. */
+  async unavailability(rppsId: string, periods: readonly [number, number][], indefinite = false): Promise<void> {
+    await this.#store.appendToStream(`availability.agenda-${rppsId}`, [
+      envelope('UnavailabilityDeclared', {
+        effecteurId: rppsId,
+        periods: periods.map(([from, to], i) => ({ periodId: `p${i}`, start: new Date(this.now + from * HOUR).toISOString(), end: new Date(this.now + to * HOUR).toISOString() })),
+        indefinite,
+      }),
+    ]);
   }
 }
 
@@ -516,6 +545,73 @@ export function searchEngineContract(name: string, open: () => Promise<SearchEng
         await events.closeLocation(AJACCIO, 'ajaccio');
         await h.catchUp();
         expect(await ajaccio()).toEqual([]);
+      });
+    });
+
+    describe('bookings, moved slots, unavailability', () => {
+      const BASTIA = { lat: 42.6861, lon: 9.424 };
+      const corsican = rpps(300);
+      const bastia = () => search({ place: commune('2B033') });
+      const slotIds = async () => (await bastia()).flatMap((c) => c.slots.map((s) => s.slotId)).sort();
+
+      it('hides a slot with no place left, shows it again after a cancellation, keeps a range with places left', async () => {
+        await events.practitioner({ rpps: corsican, familyName: 'Bastiais', givenName: 'Paul', locations: [{ locationId: 'bastia', inseeCode: '2B033' }] });
+        const slot = await events.slot(corsican, 2, 'manual');
+        const range = await events.slot(corsican, 5, 'manual');
+        await h.catchUp();
+        expect(await slotIds()).toEqual([slot, range].sort());
+        await events.book(corsican, slot, 'b1', 0);
+        await events.book(corsican, range, 'b2', 2);
+        await h.catchUp();
+        expect(await slotIds()).toEqual([range]);
+        expect(await search({ place: commune('2B033'), onlyAvailable: true, ...window(0, 3) })).toEqual([]);
+        await events.cancelBooking(corsican, slot, 'b1', 1);
+        await h.catchUp();
+        expect(await slotIds()).toEqual([slot, range].sort());
+        expect(rppsOf(await search({ place: commune('2B033'), onlyAvailable: true, ...window(0, 3) }))).toEqual([corsican]);
+        expect(rppsOf(await search({ place: around(BASTIA, 5), onlyAvailable: true, ...window(0, 3) }))).toEqual([corsican]);
+      });
+
+      it('follows a moved slot (time and consultation type)', async () => {
+        const moved = await events.slot(corsican, 8, 'vendor');
+        await h.catchUp();
+        expect(rppsOf(await search({ place: commune('2B033'), onlyAvailable: true, ...window(7, 9) }))).toEqual([corsican]);
+        await events.changeSlot(corsican, moved, 20, 'vendor', ['teleconsultation']);
+        await h.catchUp();
+        expect(await search({ place: commune('2B033'), onlyAvailable: true, ...window(7, 9) })).toEqual([]);
+        const later = await search({ place: commune('2B033'), onlyAvailable: true, consultationType: 'teleconsultation', ...window(19, 21) });
+        expect(later.map((c) => c.slots.map((s) => [s.slotId, s.consultationTypes]))).toEqual([[[moved, ['teleconsultation']]]]);
+      });
+
+      it('hides the slots (manual and vendor) an unavailability covers, and shows them again when it is lifted', async () => {
+        const all = await slotIds();
+        expect(all.length).toBe(3);
+        await events.unavailability(corsican, [[0, 6]]); // covers the +2 h and +5 h slots, not the one at +20 h
+        await h.catchUp();
+        const visible = await search({ place: commune('2B033') });
+        expect(visible.flatMap((c) => c.slots.map((s) => s.start))).toEqual([new Date(now + 20 * HOUR).toISOString()]);
+        expect(await search({ place: commune('2B033'), onlyAvailable: true, ...window(0, 6) })).toEqual([]);
+        await events.unavailability(corsican, [], true);
+        await h.catchUp();
+        expect((await bastia()).map((c) => [c.group, c.slots.length])).toEqual([['without-slots', 0]]);
+        await events.unavailability(corsican, []);
+        await h.catchUp();
+        expect(await slotIds()).toEqual(all);
+      });
+    });
+
+    describe('street-level positions', () => {
+      it('orders by the geocoded position of each place when the directory gives one, else the commune centre', async () => {
+        const MONT = { lat: 43.8931, lon: -0.5009 };
+        const [near, far, centre] = [rpps(310), rpps(311), rpps(312)];
+        await events.practitioner({ rpps: far, familyName: 'Loin', givenName: 'A', locations: [{ locationId: 'far', inseeCode: '40192', geo: { lat: MONT.lat + 0.03, lon: MONT.lon } }] });
+        await events.practitioner({ rpps: centre, familyName: 'Centre', givenName: 'B', locations: [{ locationId: 'centre', inseeCode: '40192' }] });
+        await events.practitioner({ rpps: near, familyName: 'Pres', givenName: 'C', locations: [{ locationId: 'near', inseeCode: '40192', geo: { lat: MONT.lat - 0.01, lon: MONT.lon } }] });
+        await h.catchUp();
+        const from = { lat: MONT.lat - 0.012, lon: MONT.lon };
+        const cards = await search({ place: around(from, 10) });
+        expect(rppsOf(cards)).toEqual([near, centre, far]);
+        expect(cards.map((c) => c.distanceKm)).toEqual([0.2, 1.3, 4.7]);
       });
     });
 

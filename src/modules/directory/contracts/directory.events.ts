@@ -51,6 +51,12 @@ export type PracticeLocation = {
   readonly modeExercice: string | null;
   /** TRE_R02 secteur d'activité (SA07…); null when absent. */
   readonly secteurActivite: string | null;
+  /**
+   * The place's position at street level (WGS 84), when its address was geocoded (Base Adresse Nationale).
+   * Absent or null: the commune's centre stands in (the RPPS extraction carries no coordinates). Optional
+   * field added after the first version: older events simply lack it.
+   */
+  readonly geo?: { readonly lat: number; readonly lon: number } | null;
 };
 
 export type PractitionerRegistered = { readonly type: 'PractitionerRegistered'; readonly data: PractitionerIdentity };

@@ -91,6 +91,7 @@ export function* generateDemoPractitioners(communes: readonly Commune[], scale: 
   const byDepartement = new Map<string, Commune[]>();
   for (const c of places) byDepartement.set(c.departement, [...(byDepartement.get(c.departement) ?? []), c]);
   const depWeights = new Map([...byDepartement].map(([d, list]) => [d, cumulativeWeights(list.map((c) => c.population))]));
+  const radius = settlementRadii(communes);
   const count = practitionersFor(communes, scale);
   // Numbers are spread per département so the department scale and the national one never collide.
   const offset = scale.kind === 'department' ? 90_000_000 : 0;
@@ -110,17 +111,40 @@ export function* generateDemoPractitioners(communes: readonly Commune[], scale: 
       specialtyLabel: kind.specialtyLabel,
     };
     const first = rng.pickWeighted(places, weights);
-    const locations = [location(rng, rpps, 1, first)];
+    const locations = [location(rng, rpps, 1, first, radius)];
     if (rng.chance(SECOND_LOCATION)) {
       const near = byDepartement.get(first.departement)!;
       const second = rng.pickWeighted(near, depWeights.get(first.departement)!);
-      locations.push(location(rng, rpps, 2, second));
+      locations.push(location(rng, rpps, 2, second, radius));
     }
     yield { identity, locations };
   }
 }
 
-function location(rng: SeededRandom, rpps: string, n: number, commune: Commune): PracticeLocation {
+/**
+ * How far from its commune's centre a demo place may be, in km: a disk growing with the population (a village
+ * ~0.4 km, Lyon ~2.7 km, Paris ~5.1 km). An arrondissement has no centre of its own in the communes file (its
+ * city's stands in), so its places spread over its whole city's disk.
+ */
+function settlementRadii(communes: readonly Commune[]): (c: Commune) => number {
+  const population = new Map(communes.map((c) => [c.inseeCode, c.population]));
+  return (c) => {
+    const people = c.kind === 'arrondissement-municipal' && c.parentInseeCode ? (population.get(c.parentInseeCode) ?? c.population) : c.population;
+    return Math.min(6, 0.3 + Math.sqrt(people) / 300);
+  };
+}
+
+/** A point drawn uniformly in the disk of `radiusKm` around the commune's centre, as if geocoded at street level. */
+function streetPosition(rng: SeededRandom, commune: Commune, radiusKm: number): { lat: number; lon: number } | null {
+  if (!commune.point) return null;
+  const r = radiusKm * Math.sqrt(rng.next());
+  const angle = 2 * Math.PI * rng.next();
+  const lat = commune.point.lat + (r * Math.sin(angle)) / 111.32;
+  const lon = commune.point.lon + (r * Math.cos(angle)) / (111.32 * Math.cos((commune.point.lat * Math.PI) / 180));
+  return { lat: Math.round(lat * 1e6) / 1e6, lon: Math.round(lon * 1e6) / 1e6 };
+}
+
+function location(rng: SeededRandom, rpps: string, n: number, commune: Commune, radius: (c: Commune) => number): PracticeLocation {
   const zone = ZONE_BY_REGION[commune.region] ?? '05';
   const digits = Array.from({ length: 4 }, () => String(rng.int(0, 99)).padStart(2, '0')).join(' ');
   return {
@@ -136,6 +160,7 @@ function location(rng: SeededRandom, rpps: string, n: number, commune: Commune):
     phone: `${zone} ${digits}`,
     modeExercice: 'L',
     secteurActivite: 'SA07',
+    geo: streetPosition(rng, commune, radius(commune)),
   };
 }
 

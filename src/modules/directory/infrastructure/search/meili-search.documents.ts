@@ -35,6 +35,10 @@ export const MEILI_SEARCH_EVENT_TYPES = [
   'PractitionerDeparted',
   'SlotPublished',
   'SlotWithdrawn',
+  'SlotChanged',
+  'SlotBooked',
+  'BookingCancelled',
+  'UnavailabilityDeclared',
 ] as const;
 
 /** A slot as stored in documents: start and end in epoch SECONDS (fractional when the instant has milliseconds). */
@@ -44,6 +48,8 @@ export interface SlotDocument {
   readonly end: number;
   readonly types: readonly string[];
   readonly source: string;
+  /** Places left (absent: 1); a slot with none is not searchable. */
+  readonly remaining?: number;
 }
 
 export interface PractitionerIdentityState {
@@ -82,6 +88,8 @@ export interface PractitionerStateDocument {
   readonly locations: readonly LocationState[];
   /** Slots published and not withdrawn, by start then id. */
   readonly slots: readonly SlotDocument[];
+  /** The declared unavailability (UnavailabilityDeclared): periods in epoch seconds [start, end), and the switch. */
+  readonly unavailability?: { readonly periods: readonly (readonly [number, number])[]; readonly indefinite: boolean };
 }
 
 /** Name of the precomputed array of slot starts of one consultation type (or of all slots). */
@@ -157,6 +165,10 @@ export function practitionerOf(event: RecordedEvent): string | null {
       return e.data.rpps;
     case 'SlotPublished':
     case 'SlotWithdrawn':
+    case 'SlotChanged':
+    case 'SlotBooked':
+    case 'BookingCancelled':
+    case 'UnavailabilityDeclared':
       return e.data.effecteurId;
     default:
       return null;
@@ -181,7 +193,7 @@ export function applyEvents(state: PractitionerStateDocument, events: readonly R
   for (const recorded of events) {
     if (recorded.position <= next.position) continue;
     const event = recorded as unknown as DirectoryIntegrationEvent | AvailabilityIntegrationEvent;
-    let { practitioner, locations, slots } = next;
+    let { practitioner, locations, slots, unavailability } = next;
     switch (event.type) {
       case 'PractitionerRegistered':
       case 'PractitionerDetailsChanged': {
@@ -212,8 +224,8 @@ export function applyEvents(state: PractitionerStateDocument, events: readonly R
           inseeCode: l.inseeCode,
           departement: commune?.departement ?? null,
           phone: l.phone,
-          lat: commune?.point?.lat ?? null,
-          lon: commune?.point?.lon ?? null,
+          lat: l.geo?.lat ?? commune?.point?.lat ?? null,
+          lon: l.geo?.lon ?? commune?.point?.lon ?? null,
         };
         locations = [...locations.filter((x) => x.locationId !== l.locationId), location].sort(byLocationId);
         break;
@@ -235,6 +247,25 @@ export function applyEvents(state: PractitionerStateDocument, events: readonly R
       case 'SlotWithdrawn':
         slots = slots.filter((x) => x.slotId !== event.data.slotId);
         break;
+      case 'SlotChanged': {
+        const s = event.data;
+        slots = slots
+          .map((x) => (x.slotId === s.slotId ? { ...x, start: toEpochSeconds(s.start), end: toEpochSeconds(s.end), types: [...s.consultationTypes], source: s.source } : x))
+          .sort(bySlotOrder);
+        break;
+      }
+      case 'SlotBooked':
+      case 'BookingCancelled': {
+        const { slotId, remainingPlaces } = event.data;
+        slots = slots.map((x) => (x.slotId === slotId ? { ...x, remaining: remainingPlaces } : x));
+        break;
+      }
+      case 'UnavailabilityDeclared':
+        unavailability = {
+          periods: event.data.periods.map((p) => [toEpochSeconds(p.start), toEpochSeconds(p.end)] as const),
+          indefinite: event.data.indefinite,
+        };
+        break;
       default:
         continue;
     }
@@ -243,7 +274,7 @@ export function applyEvents(state: PractitionerStateDocument, events: readonly R
       const horizon = occurredAt / 1000 - retentionS;
       if (slots.some((s) => s.end < horizon)) slots = slots.filter((s) => s.end >= horizon);
     }
-    next = { ...next, position: recorded.position, practitioner, locations, slots };
+    next = { ...next, position: recorded.position, practitioner, locations, slots, ...(unavailability ? { unavailability } : {}) };
   }
   return next;
 }
@@ -261,8 +292,9 @@ export function nameTrigrams(key: string): string[] {
 export function placeDocuments(state: PractitionerStateDocument): PlaceDocument[] {
   const p = state.practitioner;
   if (!p) return [];
-  const starts: Record<string, number[]> = { [slotStartsField()]: state.slots.map((s) => s.start) };
-  for (const type of CONSULTATION_TYPES) starts[slotStartsField(type)] = state.slots.filter((s) => s.types.includes(type)).map((s) => s.start);
+  const slots = visibleSlots(state);
+  const starts: Record<string, number[]> = { [slotStartsField()]: slots.map((s) => s.start) };
+  for (const type of CONSULTATION_TYPES) starts[slotStartsField(type)] = slots.filter((s) => s.types.includes(type)).map((s) => s.start);
   const trigrams = nameTrigrams(p.nameKey);
   return state.locations.map((l) => ({
     id: placeDocumentId(state.rpps, l.locationId),
@@ -286,9 +318,16 @@ export function placeDocuments(state: PractitionerStateDocument): PlaceDocument[
     departement: l.departement,
     phone: l.phone,
     ...(l.lat !== null && l.lon !== null ? { _geo: { lat: l.lat, lng: l.lon } } : {}),
-    slots: state.slots,
+    slots,
     ...starts,
   }));
+}
+
+/** Slots a regulator may see: a place left, not covered by the declared unavailability (as VISIBLE_SLOT in SQL). */
+export function visibleSlots(state: PractitionerStateDocument): SlotDocument[] {
+  const u = state.unavailability;
+  if (u?.indefinite) return [];
+  return state.slots.filter((s) => (s.remaining ?? 1) > 0 && !(u?.periods ?? []).some(([from, to]) => s.start < to && from < s.end));
 }
 
 /** Place ids a state had that it no longer has: to delete from the places index. */

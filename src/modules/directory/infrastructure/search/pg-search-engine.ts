@@ -7,7 +7,7 @@
  */
 import type { SqlExecutor } from '../../../../shared-kernel/sql/sql-database.ts';
 import type { SearchCard, SearchEngine, SearchQuery, SearchSlot } from '../../application/search/search-engine.port.ts';
-import { filiereCondition } from './search.projection.ts';
+import { filiereCondition, VISIBLE_SLOT } from './search.projection.ts';
 
 const MAX_SLOTS_PER_CARD = 20;
 
@@ -147,9 +147,9 @@ async function searchPractitioners(db: SqlExecutor, q: SearchQuery): Promise<Sea
       `SELECT s.rpps, s.slot_id, s.starts_at, s.ends_at, s.consultation_types, s.source
          FROM unnest($1::text[]) AS p(rpps)
          CROSS JOIN LATERAL (
-           SELECT * FROM search_slots s
+           SELECT s.* FROM search_slots s LEFT JOIN search_unavailability u ON u.rpps = s.rpps
             WHERE s.rpps = p.rpps AND s.starts_at >= $2::timestamptz AND s.starts_at < $3::timestamptz
-              AND ($4::text IS NULL OR $4::text = ANY(s.consultation_types))
+              AND ($4::text IS NULL OR $4::text = ANY(s.consultation_types)) AND ${VISIBLE_SLOT}
             ORDER BY s.starts_at, s.slot_id
             LIMIT ${MAX_SLOTS_PER_CARD}
          ) s`,

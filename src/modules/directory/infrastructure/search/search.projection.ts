@@ -18,13 +18,15 @@ import type { FiliereRegistry } from '../filiere-registry.ts';
 
 export const SEARCH_PROJECTION = 'directory_search';
 
-type Tables = 'search_practitioners' | 'search_locations' | 'search_slots';
+type Tables = 'search_practitioners' | 'search_locations' | 'search_slots' | 'search_unavailability';
 
 export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: FiliereRegistry }): SqlProjection<Tables> {
   return {
     kind: 'sql',
     name: SEARCH_PROJECTION,
-    tables: ['search_practitioners', 'search_locations', 'search_slots'],
+    tables: ['search_practitioners', 'search_locations', 'search_slots', 'search_unavailability'],
+    // 2: street-level positions, bookings (remaining places), unavailability.
+    version: 2,
     filter: {
       eventTypes: [
         'PractitionerRegistered',
@@ -35,6 +37,10 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
         'PractitionerDeparted',
         'SlotPublished',
         'SlotWithdrawn',
+        'SlotChanged',
+        'SlotBooked',
+        'BookingCancelled',
+        'UnavailabilityDeclared',
       ],
     },
     async createTables(tx, t) {
@@ -94,109 +100,254 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
         starts_at          timestamptz NOT NULL,
         ends_at            timestamptz NOT NULL,
         consultation_types text[] NOT NULL,
-        source             text NOT NULL
+        source             text NOT NULL,
+        remaining          integer NOT NULL DEFAULT 1
       )`);
       await tx.query(`CREATE INDEX ON ${t.search_slots} (rpps, starts_at)`);
+      // The effecteur's declared unavailability (UnavailabilityDeclared replaces the row).
+      await tx.query(`CREATE TABLE ${t.search_unavailability} (
+        rpps       text PRIMARY KEY,
+        periods    tstzmultirange NOT NULL,
+        indefinite boolean NOT NULL
+      )`);
     },
     async apply(tx: SqlExecutor, events, t) {
-      // Practitioners whose slots or places changed: their slot multiranges are recomputed after the batch.
+      // Practitioners whose slots, places or unavailability changed: their slot multiranges are recomputed after
+      // the batch. Runs of consecutive events of one kind are written together (a catch-up over millions of
+      // events, a vendor batch, an agenda series): one statement per run, not per event.
       const dirty = new Set<string>();
+      const practitioners = new Map<string, PractitionerRow>();
+      const changedPractitioners = new Set<string>();
+      const locations = new Map<string, LocationRow>();
       let published: SlotPublished['data'][] = [];
-      const flushPublished = async () => {
-        if (published.length === 0) return;
-        await tx.query(
-          `INSERT INTO ${t.search_slots} (slot_id, rpps, starts_at, ends_at, consultation_types, source)
-           SELECT id, rpps, starts_at, ends_at, string_to_array(types, ','), source
-             FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::text[]) AS t(id, rpps, starts_at, ends_at, types, source)
-           ON CONFLICT (slot_id) DO NOTHING`,
-          [
-            published.map((d) => d.slotId),
-            published.map((d) => d.effecteurId),
-            published.map((d) => d.start),
-            published.map((d) => d.end),
-            published.map((d) => d.consultationTypes.join(',')),
-            published.map((d) => d.source),
-          ],
-        );
-        published = [];
+      let withdrawn: string[] = [];
+      const flush = async () => {
+        if (practitioners.size > 0) {
+          const rows = [...practitioners.values()];
+          await tx.query(
+            `INSERT INTO ${t.search_practitioners} (rpps, given_name, family_name, civility, profession_code, specialty_code, specialty_label, filieres, name_key)
+             SELECT rpps, given_name, family_name, civility, profession_code, specialty_code, specialty_label, string_to_array(filieres, ','), name_key
+               FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+                    AS r(rpps, given_name, family_name, civility, profession_code, specialty_code, specialty_label, filieres, name_key)
+             ON CONFLICT (rpps) DO UPDATE SET given_name = excluded.given_name, family_name = excluded.family_name, civility = excluded.civility,
+               profession_code = excluded.profession_code, specialty_code = excluded.specialty_code, specialty_label = excluded.specialty_label,
+               filieres = excluded.filieres, name_key = excluded.name_key`,
+            columns(rows, ['rpps', 'givenName', 'familyName', 'civility', 'professionCode', 'specialtyCode', 'specialtyLabel', 'filieres', 'nameKey']),
+          );
+          practitioners.clear();
+        }
+        if (changedPractitioners.size > 0) {
+          // A practitioner's searchable fields are copied onto their places.
+          await tx.query(
+            `UPDATE ${t.search_locations} sl SET filieres = sp.filieres, specialty_code = sp.specialty_code, name_key = sp.name_key
+               FROM ${t.search_practitioners} sp WHERE sp.rpps = sl.rpps AND sl.rpps = ANY($1::text[])`,
+            [[...changedPractitioners]],
+          );
+          changedPractitioners.clear();
+        }
+        if (locations.size > 0) {
+          const rows = [...locations.values()];
+          // The practitioner's searchable fields are copied from their row (registered before their places).
+          await tx.query(
+            `INSERT INTO ${t.search_locations} (location_id, rpps, structure, street_number, street_name, postcode, commune, insee_code, departement, phone, lat, lon,
+                                                filieres, specialty_code, name_key)
+             SELECT r.location_id, r.rpps, r.structure, r.street_number, r.street_name, r.postcode, r.commune, r.insee_code, r.departement, r.phone, r.lat, r.lon,
+                    coalesce(sp.filieres, '{}'), sp.specialty_code, coalesce(sp.name_key, '')
+               FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                           $11::float8[], $12::float8[])
+                    AS r(location_id, rpps, structure, street_number, street_name, postcode, commune, insee_code, departement, phone, lat, lon)
+               LEFT JOIN ${t.search_practitioners} sp ON sp.rpps = r.rpps
+             ON CONFLICT (rpps, location_id) DO UPDATE SET structure = excluded.structure, street_number = excluded.street_number,
+               street_name = excluded.street_name, postcode = excluded.postcode, commune = excluded.commune, insee_code = excluded.insee_code,
+               departement = excluded.departement, phone = excluded.phone, lat = excluded.lat, lon = excluded.lon`,
+            columns(rows, ['locationId', 'rpps', 'structure', 'streetNumber', 'streetName', 'postcode', 'commune', 'inseeCode', 'departement', 'phone', 'lat', 'lon']),
+          );
+          locations.clear();
+        }
+        if (published.length > 0) {
+          await tx.query(
+            `INSERT INTO ${t.search_slots} (slot_id, rpps, starts_at, ends_at, consultation_types, source)
+             SELECT id, rpps, starts_at, ends_at, string_to_array(types, ','), source
+               FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::text[]) AS t(id, rpps, starts_at, ends_at, types, source)
+             ON CONFLICT (slot_id) DO NOTHING`,
+            [
+              published.map((d) => d.slotId),
+              published.map((d) => d.effecteurId),
+              published.map((d) => d.start),
+              published.map((d) => d.end),
+              published.map((d) => d.consultationTypes.join(',')),
+              published.map((d) => d.source),
+            ],
+          );
+          published = [];
+        }
+        if (withdrawn.length > 0) {
+          await tx.query(`DELETE FROM ${t.search_slots} WHERE slot_id = ANY($1::text[])`, [withdrawn]);
+          withdrawn = [];
+        }
+      };
+      /** What may wait in the buffers before the next event: a different kind of write flushes them first. */
+      let buffered: 'directory' | 'published' | 'withdrawn' | null = null;
+      const buffer = async (kind: NonNullable<typeof buffered>) => {
+        if (buffered !== kind) await flush();
+        buffered = kind;
       };
       for (const recorded of events) {
         const event = recorded as unknown as DirectoryIntegrationEvent | AvailabilityIntegrationEvent;
-        if (event.type !== 'SlotPublished') await flushPublished();
         switch (event.type) {
           case 'PractitionerRegistered':
           case 'PractitionerDetailsChanged': {
+            await buffer('directory');
             const p = event.data;
-            const filieres = deps.filieres.forProfessional({ professionCode: p.professionCode, specialtyCode: p.specialtyCode });
-            await tx.query(
-              `INSERT INTO ${t.search_practitioners} (rpps, given_name, family_name, civility, profession_code, specialty_code, specialty_label, filieres, name_key)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-               ON CONFLICT (rpps) DO UPDATE SET given_name = $2, family_name = $3, civility = $4, profession_code = $5, specialty_code = $6,
-                 specialty_label = $7, filieres = $8, name_key = $9`,
-              [p.rpps, p.givenName, p.familyName, p.civility, p.professionCode, p.specialtyCode, p.specialtyLabel, filieres, nameKey(`${p.familyName} ${p.givenName}`)],
-            );
-            // A practitioner registered (again) has no place yet: only a change has places to update.
-            if (event.type === 'PractitionerDetailsChanged') await tx.query(`UPDATE ${t.search_locations} SET filieres = $2, specialty_code = $3, name_key = $4 WHERE rpps = $1`, [
-              p.rpps,
-              filieres,
-              p.specialtyCode,
-              nameKey(`${p.familyName} ${p.givenName}`),
-            ]);
+            // Places already written in this run take the new fields from the update below.
+            practitioners.set(p.rpps, {
+              rpps: p.rpps,
+              givenName: p.givenName,
+              familyName: p.familyName,
+              civility: p.civility,
+              professionCode: p.professionCode,
+              specialtyCode: p.specialtyCode,
+              specialtyLabel: p.specialtyLabel,
+              filieres: deps.filieres.forProfessional({ professionCode: p.professionCode, specialtyCode: p.specialtyCode }).join(','),
+              nameKey: nameKey(`${p.familyName} ${p.givenName}`),
+            });
+            changedPractitioners.add(p.rpps);
             break;
           }
           case 'PracticeLocationAdded':
           case 'PracticeLocationChanged': {
+            await buffer('directory');
             const l = event.data;
             const commune = l.inseeCode ? deps.geocoder.byInseeCode(l.inseeCode) : undefined;
-            // The practitioner's searchable fields are copied from their row (registered before their places).
-            await tx.query(
-              `INSERT INTO ${t.search_locations} (location_id, rpps, structure, street_number, street_name, postcode, commune, insee_code, departement, phone, lat, lon,
-                                                  filieres, specialty_code, name_key)
-               SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, coalesce(sp.filieres, '{}'), sp.specialty_code, coalesce(sp.name_key, '')
-                 FROM (SELECT 1) one LEFT JOIN ${t.search_practitioners} sp ON sp.rpps = $2
-               ON CONFLICT (rpps, location_id) DO UPDATE SET structure = $3, street_number = $4, street_name = $5, postcode = $6, commune = $7,
-                 insee_code = $8, departement = $9, phone = $10, lat = $11, lon = $12`,
-              [l.locationId, l.rpps, l.structureName, l.streetNumber, l.streetName, l.postcode, commune?.name ?? l.communeName, l.inseeCode, commune?.departement ?? null, l.phone, commune?.point?.lat ?? null, commune?.point?.lon ?? null],
-            );
+            locations.set(`${l.rpps}|${l.locationId}`, {
+              locationId: l.locationId,
+              rpps: l.rpps,
+              structure: l.structureName,
+              streetNumber: l.streetNumber,
+              streetName: l.streetName,
+              postcode: l.postcode,
+              commune: commune?.name ?? l.communeName,
+              inseeCode: l.inseeCode,
+              departement: commune?.departement ?? null,
+              phone: l.phone,
+              lat: l.geo?.lat ?? commune?.point?.lat ?? null,
+              lon: l.geo?.lon ?? commune?.point?.lon ?? null,
+            });
             dirty.add(l.rpps);
             break;
           }
           case 'PracticeLocationClosed':
+            await buffer('directory');
+            await flush();
             await tx.query(`DELETE FROM ${t.search_locations} WHERE rpps = $1 AND location_id = $2`, [event.data.rpps, event.data.locationId]);
             break;
           case 'PractitionerDeparted':
+            await buffer('directory');
+            await flush();
             await tx.query(`DELETE FROM ${t.search_locations} WHERE rpps = $1`, [event.data.rpps]);
             await tx.query(`DELETE FROM ${t.search_practitioners} WHERE rpps = $1`, [event.data.rpps]);
             break;
           case 'SlotPublished':
-            // Consecutive publications (a vendor batch, an agenda series) are inserted together below.
+            await buffer('published');
             published.push(event.data);
             dirty.add(event.data.effecteurId);
-            continue;
+            break;
           case 'SlotWithdrawn':
-            await tx.query(`DELETE FROM ${t.search_slots} WHERE slot_id = $1`, [event.data.slotId]);
+            await buffer('withdrawn');
+            withdrawn.push(event.data.slotId);
             dirty.add(event.data.effecteurId);
             break;
+          case 'SlotChanged': {
+            await buffer('published');
+            await flush();
+            const d = event.data;
+            await tx.query(`UPDATE ${t.search_slots} SET starts_at = $2, ends_at = $3, consultation_types = $4, source = $5 WHERE slot_id = $1`, [
+              d.slotId,
+              d.start,
+              d.end,
+              [...d.consultationTypes],
+              d.source,
+            ]);
+            dirty.add(d.effecteurId);
+            break;
+          }
+          case 'SlotBooked':
+          case 'BookingCancelled':
+            // A booked slot (no place left) leaves search; a cancellation brings it back.
+            await buffer('published');
+            await flush();
+            await tx.query(`UPDATE ${t.search_slots} SET remaining = $2 WHERE slot_id = $1`, [event.data.slotId, event.data.remainingPlaces]);
+            dirty.add(event.data.effecteurId);
+            break;
+          case 'UnavailabilityDeclared': {
+            const d = event.data;
+            const periods = `{${d.periods.map((p) => `[${p.start},${p.end})`).join(',')}}`;
+            await tx.query(
+              `INSERT INTO ${t.search_unavailability} (rpps, periods, indefinite) VALUES ($1, $2::tstzmultirange, $3)
+               ON CONFLICT (rpps) DO UPDATE SET periods = excluded.periods, indefinite = excluded.indefinite`,
+              [d.effecteurId, periods, d.indefinite],
+            );
+            dirty.add(d.effecteurId);
+            break;
+          }
         }
       }
-      await flushPublished();
+      await flush();
       if (dirty.size > 0) await refreshSlotRanges(tx, t, [...dirty]);
     },
   };
 }
 
-/** Recomputes the slot multiranges of some practitioners' places from their free slots. */
+type PractitionerRow = {
+  rpps: string;
+  givenName: string;
+  familyName: string;
+  civility: string | null;
+  professionCode: string;
+  specialtyCode: string | null;
+  specialtyLabel: string | null;
+  filieres: string;
+  nameKey: string;
+};
+type LocationRow = {
+  locationId: string;
+  rpps: string;
+  structure: string;
+  streetNumber: string | null;
+  streetName: string | null;
+  postcode: string | null;
+  commune: string | null;
+  inseeCode: string | null;
+  departement: string | null;
+  phone: string | null;
+  lat: number | null;
+  lon: number | null;
+};
+
+/** Rows as one array per column, for `unnest($1::…[], $2::…[], …)`. */
+function columns<R, K extends keyof R>(rows: readonly R[], keys: readonly K[]): unknown[][] {
+  return keys.map((k) => rows.map((r) => r[k]));
+}
+
+/**
+ * Slots a regulator may see, as a condition on `s` (search_slots) and `u` (the practitioner's
+ * search_unavailability row, LEFT JOINed): a place left, and not covered by a declared unavailability.
+ */
+export const VISIBLE_SLOT = `s.remaining > 0 AND (u.rpps IS NULL OR (NOT u.indefinite AND NOT (u.periods && tstzrange(s.starts_at, s.ends_at))))`;
+
+/** Recomputes the slot multiranges of some practitioners' places from their visible free slots. */
 async function refreshSlotRanges(tx: SqlExecutor, t: Readonly<Record<Tables, string>>, rpps: readonly string[]): Promise<void> {
-  const instant = 'tstzrange(starts_at, starts_at, \'[]\')';
+  const instant = 'tstzrange(s.starts_at, s.starts_at, \'[]\')';
   // FILTER drops the NULL row of a practitioner without slots: tstzrange(NULL, NULL) would be unbounded.
   const agg = (type: string | null) =>
-    `coalesce(range_agg(${instant}) FILTER (WHERE s.slot_id IS NOT NULL${type ? ` AND '${type}' = ANY(s.consultation_types)` : ''}), '{}'::tstzmultirange)`;
+    `coalesce(range_agg(${instant}) FILTER (WHERE s.slot_id IS NOT NULL AND ${VISIBLE_SLOT}${type ? ` AND '${type}' = ANY(s.consultation_types)` : ''}), '{}'::tstzmultirange)`;
   await tx.query(
     `UPDATE ${t.search_locations} sl
         SET slot_any = r.slot_any, slot_cabinet = r.slot_cabinet, slot_teleconsultation = r.slot_teleconsultation, slot_domicile = r.slot_domicile
        FROM (SELECT p.rpps, ${agg(null)} AS slot_any, ${agg('cabinet')} AS slot_cabinet, ${agg('teleconsultation')} AS slot_teleconsultation,
                     ${agg('domicile')} AS slot_domicile
                FROM unnest($1::text[]) AS p(rpps) LEFT JOIN ${t.search_slots} s ON s.rpps = p.rpps
+                    LEFT JOIN ${t.search_unavailability} u ON u.rpps = p.rpps
               GROUP BY p.rpps) r
       WHERE sl.rpps = r.rpps`,
     [rpps],
