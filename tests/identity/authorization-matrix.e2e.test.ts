@@ -57,6 +57,9 @@ const EXPECTED: Record<string, (who: Who) => boolean> = {
   'DELETE /api/directory/structures/:structureId/members/:rpps': (w) => is(w, 'admin-national') || (is(w, 'gestionnaire-structure') && w.inside),
   'POST /api/directory/structures/:structureId/managers': (w) => is(w, 'admin-national'),
   'GET /sas/recherche': (w) => is(w, 'regulateur-osnp', 'ioa', 'referent-territorial', 'admin-national', 'auditeur'),
+  // Booking a slot for a patient, and cancelling it: regulation, whatever its territory (a patient may be oriented anywhere).
+  'POST /api/slots/:slotId/bookings': (w) => is(w, 'regulateur-osnp', 'ioa'),
+  'DELETE /api/slots/:slotId/bookings/:bookingId': (w) => is(w, 'regulateur-osnp', 'ioa'),
 };
 
 /** Browser pages: an anonymous visitor is sent to the login (then back) instead of receiving a 401. */
@@ -148,6 +151,14 @@ describe.skipIf(!testDatabaseUrl)('authorisation matrix', () => {
     return ((await response.json()) as { structureId: string }).structureId;
   }
 
+  /** A slot of OWN_EFFECTEUR booked by the regulator of HOME: its path and booking id. */
+  async function freshBooking(): Promise<string> {
+    const slotId = await freshSlot();
+    const response = await sessions.get('regulateur-osnp in territory')!.api(`/api/slots/${slotId}/bookings`, { method: 'POST', json: {} });
+    expect(response.status).toBe(201);
+    return `/api/slots/${slotId}/bookings/${((await response.json()) as { bookingId: string }).bookingId}`;
+  }
+
   async function freshRegulatorAccount(): Promise<string> {
     const response = await admin.api('/api/identity/accounts', { method: 'POST', json: { givenName: 'Cible', familyName: `N${counter++}`, email: `cible-${counter}@test.invalid`, role: 'regulateur-osnp', territory: HOME } });
     expect(response.status).toBe(201);
@@ -185,6 +196,8 @@ describe.skipIf(!testDatabaseUrl)('authorisation matrix', () => {
     'DELETE /api/directory/structures/:structureId/members/:rpps': async () => ({ method: 'DELETE', path: `/api/directory/structures/${await freshStructure()}/members/${OWN_EFFECTEUR}` }),
     'POST /api/directory/structures/:structureId/managers': async () => ({ method: 'POST', path: `/api/directory/structures/${await freshStructure()}/managers`, json: { accountId: crypto.randomUUID() } }),
     'GET /sas/recherche': async () => ({ method: 'GET', path: '/sas/recherche?origin=TEST-SAMU000&inseecode=31555&specialty=urn:oid:1.2.250.1.213.2.28%7CSM54' }),
+    'POST /api/slots/:slotId/bookings': async () => ({ method: 'POST', path: `/api/slots/${await freshSlot()}/bookings`, json: {} }),
+    'DELETE /api/slots/:slotId/bookings/:bookingId': async () => ({ method: 'DELETE', path: await freshBooking() }),
   };
 
   beforeAll(async () => {

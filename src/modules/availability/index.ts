@@ -10,6 +10,9 @@ import { withdrawSlotRoute } from './application/withdraw-slot/withdraw-slot.rou
 import { AVAILABILITY } from './availability.tokens.ts';
 import { slotDecider } from './domain/slot.decider.ts';
 import { freeSlotsProjection } from './infrastructure/free-slots.projection.ts';
+import { bookSlotRoute } from './application/book-slot/book-slot.route.ts';
+import { cancelBookingRoute } from './application/cancel-booking/cancel-booking.route.ts';
+import { slotIndexProjection } from './infrastructure/slot-index.projection.ts';
 
 export { seedDemoAgendas } from './application/demo/demo-agendas.ts';
 
@@ -27,9 +30,9 @@ export const availabilityModule: PlatformModule = {
   },
   api(container) {
     const deps = container.get(AVAILABILITY.deps);
-    return [publishSlotRoute(deps), withdrawSlotRoute(deps), ...listFreeSlotsRoutes(deps)];
+    return [publishSlotRoute(deps), withdrawSlotRoute(deps), ...listFreeSlotsRoutes(deps), bookSlotRoute(deps), cancelBookingRoute(deps)];
   },
-  projections: () => [freeSlotsProjection],
+  projections: () => [freeSlotsProjection, slotIndexProjection],
   async demo(container) {
     const deps = container.get(AVAILABILITY.deps);
     await seedDemoSlots(deps);
