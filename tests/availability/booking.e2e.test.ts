@@ -205,6 +205,26 @@ describe.skipIf(!testDatabaseUrl)('booking a manual slot or range over HTTP (nev
     expect(stream.map((e) => e.type)).toEqual(['SlotPublished']);
   });
 
+  it('a slot is not booked while its effecteur is unavailable, and is again after', async () => {
+    const slotId = await publishSlot();
+    const agendaSlot = await createAgendaAvailability({ kind: 'slot' }, 4, '11:00', '11:20');
+    const indefinite = (on: boolean) => effecteur.api(`/api/agendas/${RPPS}/unavailabilities/indefinite`, { method: 'PUT', json: { on } });
+    expect((await indefinite(true)).status).toBeLessThan(300);
+    try {
+      for (const id of [slotId, agendaSlot]) {
+        const before = await head();
+        const refused = await book(id);
+        expect(refused.status).toBe(409);
+        expect(await refused.json()).toMatchObject({ code: 'EffecteurIsUnavailable' });
+        expect(await head()).toBe(before);
+      }
+    } finally {
+      expect((await indefinite(false)).status).toBeLessThan(300);
+    }
+    expect((await book(slotId)).status).toBe(201);
+    expect((await book(agendaSlot)).status).toBe(201);
+  });
+
   describe('bad requests answer 4xx with problem details and append nothing', () => {
     let slotId: string;
     let bookingId: string;

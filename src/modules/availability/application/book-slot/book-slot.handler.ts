@@ -1,6 +1,7 @@
 import { conflictError, notFoundError } from '../../../../shared-kernel/errors/result.ts';
 import type { CommandContext } from '../../../../shared-kernel/events/envelope.ts';
-import { remainingPlaces } from '../../domain/agenda.state.ts';
+import { agendaStreamName } from '../../contracts/availability.events.ts';
+import { isHiddenByUnavailability, remainingPlaces } from '../../domain/agenda.state.ts';
 import type { AvailabilityDeps } from '../availability.deps.ts';
 import { agendaBookings, AGENDA_BOOKING_ATTEMPTS, occurrenceWithSlotId } from './agenda-booking.ts';
 import { locateSlot } from './slot-locator.ts';
@@ -28,6 +29,7 @@ export interface BookSlotResult {
 export async function bookSlot(deps: AvailabilityDeps, input: BookSlotInput, ctx: CommandContext): Promise<BookSlotResult> {
   const slot = await locateSlot(deps, input.slotId);
   if (slot.kind === 'slot') {
+    await refuseWhileUnavailable(deps, slot.streamName, input.slotId);
     const result = await deps.slots.handle(
       slot.streamName,
       { type: 'BookSlot', slotId: input.slotId, bookingId: input.bookingId, orientationId: input.orientationId, now: ctx.now },
@@ -65,4 +67,18 @@ export async function bookSlot(deps: AvailabilityDeps, input: BookSlotInput, ctx
     remainingPlaces: after ? remainingPlaces(after) : 0,
     created: result.events.length > 0,
   };
+}
+
+/**
+ * A manual slot is hidden from search while its effecteur declares itself unavailable over it (the declaration lives
+ * on the agenda stream): it is not booked either. Checked when the booking is decided, not in the slot's own append
+ * (another aggregate); an agenda occurrence gets the same rule atomically from the agenda decider.
+ */
+async function refuseWhileUnavailable(deps: AvailabilityDeps, streamName: string, slotId: string): Promise<void> {
+  const { state: slot } = await deps.slots.load(streamName);
+  if (slot.status !== 'published') return; // unknown, booked or withdrawn: the slot decider answers
+  const { state: agenda } = await agendaBookings(deps).load(agendaStreamName(slot.effecteurId));
+  if (isHiddenByUnavailability(agenda, slot)) {
+    throw conflictError('EffecteurIsUnavailable', 'Le professionnel s’est déclaré indisponible à cette date : ce créneau ne peut pas être réservé.', { slotId });
+  }
 }
