@@ -5,6 +5,7 @@
  *   directory import rpps FILE    import the public RPPS extraction into the directory
  *   directory import finess FILE  import the structures (CPTS, MSP, centres de santé) of the FINESS extraction
  *   demo seed --scale S           generate a synthetic directory with 72 h of slots (department or national)
+ *   vendor-sim [options]          run a simulated booking vendor (FHIR server of the SAS guide) until stopped
  */
 import cliProgress from 'cli-progress';
 import { ConfigError, loadConfig } from '../shared-kernel/config/config.ts';
@@ -14,6 +15,8 @@ import { DIRECTORY_STRUCTURES, FinessExtractError, importFinessExtract } from '.
 import { DIRECTORY, directoryModule, importRppsExtract, RppsExtractError, seedDemoDirectory, type DemoScale } from '../modules/directory/index.ts';
 import { seedDemoAgendas } from '../modules/availability/index.ts';
 import { isDemoRpps } from '../shared-kernel/ids/rpps.id.ts';
+import { createVendorSimulator, VendorSimOptionsError } from '../modules/availability/infrastructure/vendor-sim/vendor-sim.server.ts';
+import { parseVendorSimArgs, VENDOR_SIM_USAGE } from './vendor-sim.args.ts';
 
 const USAGE = `Usage: npm run sas -- <command>
 
@@ -33,6 +36,7 @@ Commands:
                                  generate a synthetic directory over the real communes (density follows
                                  population; RPPS numbers 19…, never real ones) with free slots over the
                                  next 72 h; department scale uses CODE (default 31); a second run is a no-op
+${VENDOR_SIM_USAGE}
   help                           this text
 `;
 
@@ -253,6 +257,26 @@ async function demo(args: string[]): Promise<void> {
   });
 }
 
+/** `vendor-sim [options]`: runs until SIGINT/SIGTERM. */
+async function vendorSim(args: string[]): Promise<number> {
+  let simulator;
+  try {
+    simulator = await createVendorSimulator({ ...parseVendorSimArgs(args), logger: createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }) });
+  } catch (error) {
+    if (error instanceof VendorSimOptionsError) throw new UsageError(error.message);
+    throw error;
+  }
+  console.log(`Vendor simulator "${simulator.vendor}" (${simulator.capability}, ${simulator.practitioners.length} practitioners) listening.`);
+  console.log(`FHIR base URL: ${simulator.fhirBaseUrl}`);
+  console.log(`Admin: ${simulator.url}/_sim (switches: POST ${simulator.url}/_sim/switches)`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await simulator.stop();
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -265,6 +289,8 @@ async function main(argv: string[]): Promise<number> {
       case 'demo':
         await demo(rest);
         return 0;
+      case 'vendor-sim':
+        return await vendorSim(rest);
       case undefined:
       case 'help':
       case '--help':
