@@ -11,7 +11,8 @@ import { hashSecret, newClientSecret } from '../../src/modules/identity/infrastr
 import { claimNationalId } from '../../src/modules/identity/application/accounts.service.ts';
 import { IDENTITY } from '../../src/modules/identity/identity.tokens.ts';
 import { testDatabaseUrl } from '../support/databases.ts';
-import { startTestPlatform, type TestPlatform } from '../support/test-platform.ts';
+import { eventually, startTestPlatform, type TestPlatform } from '../support/test-platform.ts';
+import { addParisDays, parisLocalDate } from '../../src/shared-kernel/time/paris-time.ts';
 import { Browser, session as sessionOf, type LoggedIn } from '../support/http-browser.ts';
 
 const OWN_EFFECTEUR = '10000000009';
@@ -60,6 +61,20 @@ const EXPECTED: Record<string, (who: Who) => boolean> = {
   // Booking a slot for a patient, and cancelling it: regulation, whatever its territory (a patient may be oriented anywhere).
   'POST /api/slots/:slotId/bookings': (w) => is(w, 'regulateur-osnp', 'ioa'),
   'DELETE /api/slots/:slotId/bookings/:bookingId': (w) => is(w, 'regulateur-osnp', 'ioa'),
+  // The manual agenda: "inside" = its own effecteur, its délégataire, the gestionnaire of a structure it is a member of.
+  'GET /api/agendas/:rpps': (w) => is(w, 'regulateur-osnp', 'ioa', 'referent-territorial', 'admin-national', 'auditeur') || (is(w, 'effecteur', 'delegataire', 'gestionnaire-structure') && w.inside),
+  ...Object.fromEntries(
+    [
+      'POST /api/agendas/:rpps/availabilities',
+      'PATCH /api/agendas/:rpps/occurrences/:occurrenceId',
+      'DELETE /api/agendas/:rpps/occurrences/:occurrenceId',
+      'PATCH /api/agendas/:rpps/series/:seriesId',
+      'DELETE /api/agendas/:rpps/series/:seriesId',
+      'POST /api/agendas/:rpps/unavailabilities',
+      'DELETE /api/agendas/:rpps/unavailabilities/:periodId',
+      'PUT /api/agendas/:rpps/unavailabilities/indefinite',
+    ].map((route) => [route, (w: Who) => is(w, 'effecteur', 'delegataire', 'gestionnaire-structure') && w.inside]),
+  ),
 };
 
 /** Browser pages: an anonymous visitor is sent to the login (then back) instead of receiving a 401. */
@@ -159,6 +174,39 @@ describe.skipIf(!testDatabaseUrl)('authorisation matrix', () => {
     return `/api/slots/${slotId}/bookings/${((await response.json()) as { bookingId: string }).bookingId}`;
   }
 
+  /** A Paris date `n` days ahead; agenda requests use dates far from the slots booked above. */
+  const inDays = (n: number) => parisLocalDate(addParisDays(new Date(), n));
+  /** A free time in OWN_EFFECTEUR's agenda (no overlap), as an availability body. */
+  const freeAvailability = () => {
+    const n = counter++;
+    return { kind: 'slot', date: inDays(40 + (n % 200)), startTime: `${String(6 + Math.floor(n / 200)).padStart(2, '0')}:00`, endTime: `${String(6 + Math.floor(n / 200)).padStart(2, '0')}:20`, consultationTypes: ['cabinet'] };
+  };
+  /** Creates, as the effecteur, a one-off (or a weekly series) in its agenda; answers its id, URL-encoded. */
+  async function freshAvailability(weekly = false): Promise<string> {
+    const body = freeAvailability();
+    const response = await sessions.get('effecteur in territory')!.api(`/api/agendas/${OWN_EFFECTEUR}/availabilities`, {
+      method: 'POST',
+      json: weekly ? { ...body, recurrence: { weekdays: ['MO'], until: body.date } } : body,
+    });
+    expect(response.status).toBe(201);
+    return encodeURIComponent(((await response.json()) as { availabilityId: string }).availabilityId);
+  }
+  /** A dated unavailability of OWN_EFFECTEUR far ahead (same id and dates each time: at most one exists). */
+  async function freshUnavailability(): Promise<string> {
+    const response = await sessions.get('effecteur in territory')!.api(`/api/agendas/${OWN_EFFECTEUR}/unavailabilities`, { method: 'POST', json: { periodId: 'matrix-delete', fromDate: inDays(340), toDate: inDays(340) } });
+    expect([200, 201]).toContain(response.status);
+    return 'matrix-delete';
+  }
+  /** Makes the gestionnaire de structure of HOME manage OWN_EFFECTEUR's agenda (a member of its structure), once. */
+  let agendaManaged: Promise<void> | undefined;
+  const manageOwnAgenda = () =>
+    (agendaManaged ??= (async () => {
+      const manager = sessions.get('gestionnaire-structure in territory')!;
+      const structureId = await freshStructure();
+      expect((await manager.api(`/api/directory/structures/${structureId}/members`, { method: 'POST', json: { rpps: OWN_EFFECTEUR } })).status).toBe(201);
+      await eventually(async () => (await manager.api(`/api/agendas/${OWN_EFFECTEUR}`)).status === 200);
+    })());
+
   async function freshRegulatorAccount(): Promise<string> {
     const response = await admin.api('/api/identity/accounts', { method: 'POST', json: { givenName: 'Cible', familyName: `N${counter++}`, email: `cible-${counter}@test.invalid`, role: 'regulateur-osnp', territory: HOME } });
     expect(response.status).toBe(201);
@@ -198,6 +246,16 @@ describe.skipIf(!testDatabaseUrl)('authorisation matrix', () => {
     'GET /sas/recherche': async () => ({ method: 'GET', path: '/sas/recherche?origin=TEST-SAMU000&inseecode=31555&specialty=urn:oid:1.2.250.1.213.2.28%7CSM54' }),
     'POST /api/slots/:slotId/bookings': async () => ({ method: 'POST', path: `/api/slots/${await freshSlot()}/bookings`, json: {} }),
     'DELETE /api/slots/:slotId/bookings/:bookingId': async () => ({ method: 'DELETE', path: await freshBooking() }),
+    'GET /api/agendas/:rpps': async () => (await manageOwnAgenda(), { method: 'GET', path: `/api/agendas/${OWN_EFFECTEUR}?from=${inDays(40)}` }),
+    'POST /api/agendas/:rpps/availabilities': async () => (await manageOwnAgenda(), { method: 'POST', path: `/api/agendas/${OWN_EFFECTEUR}/availabilities`, json: freeAvailability() }),
+    'PATCH /api/agendas/:rpps/occurrences/:occurrenceId': async () => (await manageOwnAgenda(), { method: 'PATCH', path: `/api/agendas/${OWN_EFFECTEUR}/occurrences/${await freshAvailability()}`, json: { consultationTypes: ['domicile'] } }),
+    'DELETE /api/agendas/:rpps/occurrences/:occurrenceId': async () => (await manageOwnAgenda(), { method: 'DELETE', path: `/api/agendas/${OWN_EFFECTEUR}/occurrences/${await freshAvailability()}` }),
+    'PATCH /api/agendas/:rpps/series/:seriesId': async () => (await manageOwnAgenda(), { method: 'PATCH', path: `/api/agendas/${OWN_EFFECTEUR}/series/${await freshAvailability(true)}`, json: { consultationTypes: ['domicile'] } }),
+    'DELETE /api/agendas/:rpps/series/:seriesId': async () => (await manageOwnAgenda(), { method: 'DELETE', path: `/api/agendas/${OWN_EFFECTEUR}/series/${await freshAvailability(true)}` }),
+    'POST /api/agendas/:rpps/unavailabilities': async () => (await manageOwnAgenda(), { method: 'POST', path: `/api/agendas/${OWN_EFFECTEUR}/unavailabilities`, json: { periodId: 'matrix-post', fromDate: inDays(350), toDate: inDays(350) } }),
+    'DELETE /api/agendas/:rpps/unavailabilities/:periodId': async () => (await manageOwnAgenda(), { method: 'DELETE', path: `/api/agendas/${OWN_EFFECTEUR}/unavailabilities/${await freshUnavailability()}` }),
+    // switching it off only: the indefinite switch on would hide the slots the booking rows book
+    'PUT /api/agendas/:rpps/unavailabilities/indefinite': async () => (await manageOwnAgenda(), { method: 'PUT', path: `/api/agendas/${OWN_EFFECTEUR}/unavailabilities/indefinite`, json: { on: false } }),
   };
 
   beforeAll(async () => {

@@ -10,6 +10,9 @@ import { withdrawSlotRoute } from './application/withdraw-slot/withdraw-slot.rou
 import { AVAILABILITY } from './availability.tokens.ts';
 import { slotDecider } from './domain/slot.decider.ts';
 import { freeSlotsProjection } from './infrastructure/free-slots.projection.ts';
+import { agendaRoutes } from './application/agenda/agenda.routes.ts';
+import { agendaStreamDecider } from './domain/agenda.public-events.ts';
+import { structureManagersProjection } from './infrastructure/structure-managers.projection.ts';
 import { bookSlotRoute } from './application/book-slot/book-slot.route.ts';
 import { cancelBookingRoute } from './application/cancel-booking/cancel-booking.route.ts';
 import { slotIndexProjection } from './infrastructure/slot-index.projection.ts';
@@ -22,6 +25,7 @@ export const availabilityModule: PlatformModule = {
   register(container) {
     container.bind(AVAILABILITY.deps).toDynamicValue((ctx) => ({
       slots: new CommandHandler(ctx.get(TOKENS.eventStore), slotDecider, ctx.get(TOKENS.newId)),
+      agendas: new CommandHandler(ctx.get(TOKENS.eventStore), agendaStreamDecider, ctx.get(TOKENS.newId)),
       eventStore: ctx.get(TOKENS.eventStore),
       readDb: ctx.get(TOKENS.readDb),
       clock: ctx.get(TOKENS.clock),
@@ -30,9 +34,9 @@ export const availabilityModule: PlatformModule = {
   },
   api(container) {
     const deps = container.get(AVAILABILITY.deps);
-    return [publishSlotRoute(deps), withdrawSlotRoute(deps), ...listFreeSlotsRoutes(deps), bookSlotRoute(deps), cancelBookingRoute(deps)];
+    return [publishSlotRoute(deps), withdrawSlotRoute(deps), ...listFreeSlotsRoutes(deps), ...agendaRoutes(deps), bookSlotRoute(deps), cancelBookingRoute(deps)];
   },
-  projections: () => [freeSlotsProjection, slotIndexProjection],
+  projections: () => [freeSlotsProjection, structureManagersProjection, slotIndexProjection],
   async demo(container) {
     const deps = container.get(AVAILABILITY.deps);
     await seedDemoSlots(deps);

@@ -1,5 +1,5 @@
 /** Who may see and edit agendas. */
-import { grantsOf, hasRole, type Principal } from '../../../shared-kernel/auth/principal.ts';
+import { grantsOf, hasRole, isActiveUser, type Principal } from '../../../shared-kernel/auth/principal.ts';
 import { policy } from '../../../shared-kernel/auth/route.ts';
 
 /** The effecteur itself, or a délégataire acting for it. */
@@ -17,4 +17,22 @@ export const editAgendaPolicy = <R>(effecteurOf: (resource: R, body: unknown) =>
 export const readAgendaPolicy = <R>(effecteurOf: (resource: R, query: unknown) => unknown) =>
   policy<R>('régulation, référent territorial, administrateur national, auditeur ; l’effecteur et son délégataire pour son agenda', (p, resource, req) =>
     seesAllAgendas(p) || managesAgendaOf(p, effecteurOf(resource, req.query)),
+  );
+
+/** An agenda named in the path, with the accounts that manage it for a structure (structure-managers projection). */
+export type AgendaOwner = { readonly effecteurId: string; readonly structureManagers: readonly string[] };
+
+/** A gestionnaire de structure managing a structure the effecteur is a member of. */
+export const managesForStructure = (p: Principal | null, owner: AgendaOwner): boolean =>
+  isActiveUser(p) && hasRole(p, 'gestionnaire-structure') && owner.structureManagers.includes(p.accountId);
+
+export const editOwnedAgendaPolicy = <R extends AgendaOwner>() =>
+  policy<R>('l’effecteur lui-même, son délégataire, le gestionnaire d’une structure dont il est membre', (p, owner) =>
+    managesAgendaOf(p, owner.effecteurId) || managesForStructure(p, owner),
+  );
+
+export const readOwnedAgendaPolicy = <R extends AgendaOwner>() =>
+  policy<R>(
+    'régulation, référent territorial, administrateur national, auditeur ; l’effecteur, son délégataire, le gestionnaire d’une structure dont il est membre',
+    (p, owner) => seesAllAgendas(p) || managesAgendaOf(p, owner.effecteurId) || managesForStructure(p, owner),
   );

@@ -4,12 +4,20 @@ import type { AvailabilityIntegrationEvent } from '../contracts/availability.eve
 
 export const FREE_SLOTS_PROJECTION = 'availability_free_slots';
 
-/** Read model of the slots that are published and not withdrawn: one row per slot. */
-export const freeSlotsProjection: SqlProjection<'availability_free_slots'> = {
+/**
+ * Read model of the free slots, manual (single slots and agenda occurrences) and vendor: one row per slot published
+ * and not withdrawn, with the places left once it has been booked (`remaining_places`, null while never booked; 0 =
+ * fully booked, not listed; a cancellation brings it back), and each effecteur's current unavailability declaration
+ * (periods; the indefinite switch as one unbounded period). A slot is listed while it has a free place and no declared
+ * period touches it — the rule of `isHiddenByUnavailability` in the agenda domain.
+ * (Columns `remaining_places` and table `availability_unavailability` came with the agenda's public events: a database
+ * created before them needs `npm run sas -- projections rebuild availability_free_slots`.)
+ */
+export const freeSlotsProjection: SqlProjection<'availability_free_slots' | 'availability_unavailability'> = {
   kind: 'sql',
   name: FREE_SLOTS_PROJECTION,
-  tables: ['availability_free_slots'],
-  filter: { eventTypes: ['SlotPublished', 'SlotWithdrawn'] },
+  tables: ['availability_free_slots', 'availability_unavailability'],
+  filter: { eventTypes: ['SlotPublished', 'SlotWithdrawn', 'SlotChanged', 'SlotBooked', 'BookingCancelled', 'UnavailabilityDeclared'] },
   async createTables(tx, t) {
     await tx.query(`CREATE TABLE ${t.availability_free_slots} (
       slot_id            uuid PRIMARY KEY,
@@ -18,34 +26,74 @@ export const freeSlotsProjection: SqlProjection<'availability_free_slots'> = {
       ends_at            timestamptz NOT NULL,
       consultation_types text[] NOT NULL,
       source             text NOT NULL,
+      remaining_places   integer,
       published_at       timestamptz NOT NULL,
       position           bigint NOT NULL
     )`);
     await tx.query(`CREATE INDEX ON ${t.availability_free_slots} (starts_at, slot_id)`);
     await tx.query(`CREATE INDEX ON ${t.availability_free_slots} (effecteur_id, starts_at)`);
+    await tx.query(`CREATE TABLE ${t.availability_unavailability} (
+      effecteur_id text NOT NULL,
+      starts_at    timestamptz NOT NULL,
+      ends_at      timestamptz NOT NULL
+    )`);
+    await tx.query(`CREATE INDEX ON ${t.availability_unavailability} (effecteur_id)`);
   },
   async apply(tx: SqlExecutor, events, t) {
     for (const recorded of events) {
       const event = recorded as unknown as AvailabilityIntegrationEvent;
-      if (event.type === 'SlotPublished') {
-        await tx.query(
-          `INSERT INTO ${t.availability_free_slots}
-             (slot_id, effecteur_id, starts_at, ends_at, consultation_types, source, published_at, position)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-           ON CONFLICT (slot_id) DO NOTHING`,
-          [
+      switch (event.type) {
+        case 'SlotPublished':
+          await tx.query(
+            `INSERT INTO ${t.availability_free_slots}
+               (slot_id, effecteur_id, starts_at, ends_at, consultation_types, source, published_at, position)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (slot_id) DO NOTHING`,
+            [
+              event.data.slotId,
+              event.data.effecteurId,
+              event.data.start,
+              event.data.end,
+              event.data.consultationTypes,
+              event.data.source,
+              recorded.metadata.occurredAt,
+              recorded.position,
+            ],
+          );
+          break;
+        case 'SlotWithdrawn':
+          await tx.query(`DELETE FROM ${t.availability_free_slots} WHERE slot_id = $1`, [event.data.slotId]);
+          break;
+        case 'SlotChanged':
+          await tx.query(
+            `UPDATE ${t.availability_free_slots} SET starts_at = $2, ends_at = $3, consultation_types = $4, position = $5 WHERE slot_id = $1`,
+            [event.data.slotId, event.data.start, event.data.end, event.data.consultationTypes, recorded.position],
+          );
+          break;
+        case 'SlotBooked':
+        case 'BookingCancelled':
+          await tx.query(`UPDATE ${t.availability_free_slots} SET remaining_places = $2, position = $3 WHERE slot_id = $1`, [
             event.data.slotId,
-            event.data.effecteurId,
-            event.data.start,
-            event.data.end,
-            event.data.consultationTypes,
-            event.data.source,
-            recorded.metadata.occurredAt,
+            event.data.remainingPlaces,
             recorded.position,
-          ],
-        );
-      } else if (event.type === 'SlotWithdrawn') {
-        await tx.query(`DELETE FROM ${t.availability_free_slots} WHERE slot_id = $1`, [event.data.slotId]);
+          ]);
+          break;
+        case 'UnavailabilityDeclared': {
+          const { effecteurId, periods, indefinite } = event.data;
+          await tx.query(`DELETE FROM ${t.availability_unavailability} WHERE effecteur_id = $1`, [effecteurId]);
+          const starts = [...periods.map((p) => p.start), ...(indefinite ? ['-infinity'] : [])];
+          const ends = [...periods.map((p) => p.end), ...(indefinite ? ['infinity'] : [])];
+          if (starts.length > 0) {
+            await tx.query(
+              `INSERT INTO ${t.availability_unavailability} (effecteur_id, starts_at, ends_at)
+               SELECT $1, s, e FROM unnest($2::timestamptz[], $3::timestamptz[]) AS p(s, e)`,
+              [effecteurId, starts, ends],
+            );
+          }
+          break;
+        }
+        default:
+          break;
       }
     }
   },
@@ -58,6 +106,8 @@ export interface FreeSlotRow {
   readonly end: string;
   readonly consultationTypes: string[];
   readonly source: string;
+  /** Places left once booked (a range with places left); null while never booked. */
+  readonly remainingPlaces: number | null;
 }
 
 export interface FreeSlotQuery {
@@ -71,7 +121,7 @@ export interface FreeSlotQuery {
   readonly after?: { readonly start: string; readonly slotId: string };
 }
 
-/** Upcoming free slots (not yet ended), ordered by start, keyset-paginated. */
+/** Upcoming free slots (not yet ended, with a free place, not hidden by an unavailability), by start, keyset-paginated. */
 export async function queryFreeSlots(db: SqlExecutor, q: FreeSlotQuery): Promise<FreeSlotRow[]> {
   const params: unknown[] = [q.from && q.from > q.now ? q.from.toISOString() : q.now.toISOString(), q.limit];
   let where = 'ends_at > $1';
@@ -83,6 +133,9 @@ export async function queryFreeSlots(db: SqlExecutor, q: FreeSlotQuery): Promise
   if (q.to) add('starts_at < ?', q.to.toISOString());
   if (q.effecteurId) add('effecteur_id = ?', q.effecteurId);
   if (q.consultationType) add('? = ANY(consultation_types)', q.consultationType);
+  where += ` AND (remaining_places IS NULL OR remaining_places > 0)
+    AND NOT EXISTS (SELECT 1 FROM availability_unavailability u
+                     WHERE u.effecteur_id = s.effecteur_id AND u.starts_at < s.ends_at AND s.starts_at < u.ends_at)`;
   if (q.after) {
     params.push(q.after.start, q.after.slotId);
     where += ` AND (starts_at, slot_id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
@@ -94,9 +147,10 @@ export async function queryFreeSlots(db: SqlExecutor, q: FreeSlotQuery): Promise
     ends_at: Date | string;
     consultation_types: string[];
     source: string;
+    remaining_places: number | null;
   }>(
-    `SELECT slot_id, effecteur_id, starts_at, ends_at, consultation_types, source
-       FROM availability_free_slots WHERE ${where}
+    `SELECT slot_id, effecteur_id, starts_at, ends_at, consultation_types, source, remaining_places
+       FROM availability_free_slots s WHERE ${where}
       ORDER BY starts_at, slot_id LIMIT $2`,
     params,
   );
@@ -107,5 +161,6 @@ export async function queryFreeSlots(db: SqlExecutor, q: FreeSlotQuery): Promise
     end: new Date(row.ends_at).toISOString(),
     consultationTypes: row.consultation_types,
     source: row.source,
+    remainingPlaces: row.remaining_places,
   }));
 }
