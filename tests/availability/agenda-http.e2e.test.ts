@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoIdentityByRole } from '../../src/modules/identity/infrastructure/dev-idp/demo-identities.ts';
 import { AVAILABILITY } from '../../src/modules/availability/availability.tokens.ts';
+import { DIRECTORY_STRUCTURES } from '../../src/modules/directory/structures.tokens.ts';
+import { structureStreamName } from '../../src/modules/directory/contracts/directory.events.ts';
 import { handleAgendaCommand } from '../../src/modules/availability/application/agenda/agenda.handler.ts';
 import { addParisDays, parisLocalDate } from '../../src/shared-kernel/time/paris-time.ts';
 import { weekdayOf } from '../../src/modules/availability/domain/agenda.calendar.ts';
@@ -258,6 +260,13 @@ describe.skipIf(!testDatabaseUrl)('the manual agenda over HTTP', () => {
     expect((await manager.api(`/api/agendas/${OTHER}`)).status).toBe(403);
 
     expect((await manager.api(`/api/directory/structures/${structureId}/members/${RPPS}`, { method: 'DELETE' })).status).toBe(204);
+    await eventually(async () => (await manager.api(agenda())).status === 403);
+
+    // a member again, then the structure closes (no StructureMemberLeft is published for its members): refused again
+    expect((await manager.api(`/api/directory/structures/${structureId}/members`, { method: 'POST', json: { rpps: RPPS } })).status).toBe(201);
+    await eventually(async () => (await manager.api(agenda())).status === 200);
+    const directory = t.platform.containers.get('directory')!.get(DIRECTORY_STRUCTURES.deps);
+    await directory.structures.handle(structureStreamName(structureId), { type: 'CloseStructure', reason: 'closed-on-platform' }, asOsnp());
     await eventually(async () => (await manager.api(agenda())).status === 403);
   });
 
