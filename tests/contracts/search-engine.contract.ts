@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slotStreamName, type ConsultationType, type SlotSource } from '../../src/modules/availability/contracts/availability.events.ts';
-import { practitionerStreamName } from '../../src/modules/directory/contracts/directory.events.ts';
+import { practitionerStreamName, structureStreamName, type StructureKind } from '../../src/modules/directory/contracts/directory.events.ts';
 import type { SearchCard, SearchEngine, SearchQuery } from '../../src/modules/directory/application/search/search-engine.port.ts';
 import { nameKey } from '../../src/modules/directory/infrastructure/search/search.projection.ts';
 import type { EventStore } from '../../src/shared-kernel/event-store/event-store.port.ts';
@@ -225,6 +225,34 @@ export class SearchEventsBuilder {
     await this.#store.appendToStream(slotStreamName(slotId), [envelope('BookingCancelled', { slotId, effecteurId: rppsId, bookingId, reason: null, remainingPlaces })]);
   }
 
+  /** Registers (or, `again`, changes the details of) a structure in a commune. */
+  async structure(structureId: string, kind: StructureKind, name: string, inseeCode: string, phone: string | null, again = false): Promise<void> {
+    await this.#store.appendToStream(structureStreamName(structureId), [
+      envelope(again ? 'StructureDetailsChanged' : 'StructureRegistered', {
+        structureId,
+        kind,
+        finess: null,
+        finessCategory: null,
+        name,
+        address: { inseeCode, postcode: null, street: null },
+        phone,
+        source: 'platform',
+      }),
+    ]);
+  }
+
+  async joinStructure(structureId: string, rppsId: string): Promise<void> {
+    await this.#store.appendToStream(structureStreamName(structureId), [envelope('StructureMemberJoined', { structureId, rpps: rppsId })]);
+  }
+
+  async leaveStructure(structureId: string, rppsId: string): Promise<void> {
+    await this.#store.appendToStream(structureStreamName(structureId), [envelope('StructureMemberLeft', { structureId, rpps: rppsId })]);
+  }
+
+  async closeStructure(structureId: string): Promise<void> {
+    await this.#store.appendToStream(structureStreamName(structureId), [envelope('StructureClosed', { structureId, reason: 'closed-on-platform' })]);
+  }
+
   /** Declares the effecteur's whole unavailability: periods in hours from `now`, and the indefinite switch. */
   async unavailability(rppsId: string, periods: readonly [number, number][], indefinite = false): Promise<void> {
     await this.#store.appendToStream(`availability.agenda-${rppsId}`, [
@@ -262,6 +290,11 @@ const AJACCIO = rpps(200);
 export interface ContractOptions {
   /** Whether `rebuild` can run on this set-up (see the SQL test on PGlite). Default true. */
   readonly rebuild?: boolean;
+  /**
+   * Whether the engine searches by structure (CPTS cards, structure filter). Default true. An engine without
+   * must refuse such a query (tested), never answer it without the structures.
+   */
+  readonly structures?: boolean;
 }
 
 export function searchEngineContract(name: string, open: () => Promise<SearchEngineHarness>, options: ContractOptions = {}) {
@@ -392,6 +425,7 @@ export function searchEngineContract(name: string, open: () => Promise<SearchEng
           address: { streetNumber: '12', streetName: 'Rue des Tests', postcode: '31000', commune: 'Toulouse', inseeCode: '31555' },
           structure: 'Cabinet cabinet-capitole',
           phone: '0561000000',
+          structures: [],
           distanceKm: 0,
           group: 'with-slots',
           slots: [
@@ -597,6 +631,55 @@ export function searchEngineContract(name: string, open: () => Promise<SearchEng
         await events.unavailability(corsican, []);
         await h.catchUp();
         expect(await slotIds()).toEqual(all);
+      });
+    });
+
+    describe('structures (CPTS cards, structure filter)', () => {
+      const [tarbes1, tarbes2, tarbes3, lourdes] = [rpps(320), rpps(321), rpps(322), rpps(323)];
+      const cpts = 'cpts-bigorre';
+      const msp = 'msp-tarbes';
+
+      it.skipIf(options.structures === false)('gives each card the open structures of its practitioner, filters by kind, lists a structure’s members', async () => {
+        for (const [id, name, insee] of [[tarbes1, 'Adour', '65440'], [tarbes2, 'Baise', '65440'], [tarbes3, 'Gave', '65440'], [lourdes, 'Pic', '65286']] as const) {
+          await events.practitioner({ rpps: id, familyName: name, givenName: 'T', locations: [{ locationId: `l-${id}`, inseeCode: insee }] });
+        }
+        await events.slot(lourdes, 3, 'manual');
+        await events.structure(cpts, 'cpts', 'CPTS de Bigorre', '65440', '0562000000');
+        await events.structure(msp, 'msp', 'MSP de Tarbes', '65440', null);
+        await events.joinStructure(cpts, tarbes1);
+        await events.joinStructure(cpts, lourdes);
+        await events.joinStructure(msp, tarbes1);
+        await events.joinStructure(msp, tarbes2);
+        await h.catchUp();
+        const cards = await search({ place: dept('65') });
+        const of = (id: string) => cards.find((c) => c.rpps === id)!.structures;
+        expect(of(tarbes1)).toEqual([
+          { structureId: cpts, kind: 'cpts', name: 'CPTS de Bigorre', phone: '0562000000' },
+          { structureId: msp, kind: 'msp', name: 'MSP de Tarbes', phone: null },
+        ]);
+        expect(of(tarbes3)).toEqual([]);
+        expect(set(await search({ place: dept('65'), structureKind: 'cpts' }))).toEqual(new Set([tarbes1, lourdes]));
+        expect(set(await search({ place: dept('65'), structureKind: 'msp' }))).toEqual(new Set([tarbes1, tarbes2]));
+        expect(await search({ place: dept('65'), structureKind: 'sos-medecins' })).toEqual([]);
+        // "Voir tous les professionnels de la CPTS": its members wherever they are, those with slots first.
+        expect(rppsOf(await search({ place: { kind: 'structure', structureId: cpts } }))).toEqual([lourdes, tarbes1]);
+      });
+
+      it.skipIf(options.structures === false)('follows renamed and closed structures and members who leave', async () => {
+        await events.structure(cpts, 'cpts', 'CPTS Bigorre-Adour', '65440', '0562000001', true);
+        await events.leaveStructure(msp, tarbes2);
+        await events.closeStructure(msp);
+        await h.catchUp();
+        const cards = await search({ place: dept('65') });
+        expect(cards.find((c) => c.rpps === tarbes1)!.structures).toEqual([{ structureId: cpts, kind: 'cpts', name: 'CPTS Bigorre-Adour', phone: '0562000001' }]);
+        expect(cards.find((c) => c.rpps === tarbes2)!.structures).toEqual([]);
+        expect(await search({ place: dept('65'), structureKind: 'msp' })).toEqual([]);
+        expect(await search({ place: { kind: 'structure', structureId: msp } })).toEqual([]);
+      });
+
+      it.skipIf(options.structures !== false)('refuses a search by structure it cannot answer', async () => {
+        await expect(search({ place: dept('65'), structureKind: 'cpts' })).rejects.toMatchObject({ problem: { status: 501 } });
+        await expect(search({ place: { kind: 'structure', structureId: cpts } })).rejects.toMatchObject({ problem: { status: 501 } });
       });
     });
 

@@ -3,13 +3,19 @@
  * (the SQL read model on PostgreSQL/PGlite, or Meilisearch). Every adapter passes the same contract suite
  * (tests/contracts/search-engine.contract.ts).
  */
+import type { StructureKind } from '../../contracts/directory.events.ts';
+
 export interface SearchQuery {
   readonly filiere: string;
   readonly specialty?: string;
   readonly place:
     | { readonly kind: 'point'; readonly lat: number; readonly lon: number; readonly radiusKm: number }
     | { readonly kind: 'commune'; readonly inseeCode: string }
-    | { readonly kind: 'departement'; readonly departement: string };
+    | { readonly kind: 'departement'; readonly departement: string }
+    /** The members of one structure ("voir tous les professionnels de la CPTS"), ordered as a zone. */
+    | { readonly kind: 'structure'; readonly structureId: string };
+  /** Only practitioners who are members of a structure of this kind (CPTS, MSP, centre de santé, SOS Médecins). */
+  readonly structureKind?: StructureKind;
   /** Slots starting in [from, to) are shown; with `onlyAvailable`, practitioners without one are left out. */
   readonly from: Date;
   readonly to: Date;
@@ -42,9 +48,19 @@ export interface SearchCard {
   readonly address: { readonly streetNumber: string | null; readonly streetName: string | null; readonly postcode: string | null; readonly commune: string | null; readonly inseeCode: string | null };
   readonly structure: string | null;
   readonly phone: string | null;
+  /** Open structures the practitioner is a member of (kind, then name): a CPTS groups its members' cards. */
+  readonly structures: readonly SearchStructure[];
   readonly distanceKm: number | null;
   readonly group: 'medecin-traitant' | 'with-slots' | 'without-slots';
   readonly slots: readonly SearchSlot[];
+}
+
+export interface SearchStructure {
+  readonly structureId: string;
+  readonly kind: StructureKind;
+  readonly name: string;
+  /** The structure's phone (a CPTS's point of contact for regulation). */
+  readonly phone: string | null;
 }
 
 export interface SearchEngine {

@@ -18,6 +18,7 @@
  * The page's documents are then fetched by id and turned into cards (slots of the window, by start, at most 20).
  */
 import { createHash } from 'node:crypto';
+import { HttpProblem, problem } from '../../../../shared-kernel/http/problem-details.ts';
 import type { Meilisearch } from 'meilisearch';
 import type { SearchCard, SearchEngine, SearchQuery, SearchSlot } from '../../application/search/search-engine.port.ts';
 import { nameTrigrams, slotStartsField, type PlaceDocument } from './meili-search.documents.ts';
@@ -63,7 +64,8 @@ export function baseFilters(q: SearchQuery, withPlace = true): string[] {
     // the médecin traitant's places are shown wherever they are
   } else if (place.kind === 'point') filters.push(geoRadiusFilter(place.lat, place.lon, Math.ceil(place.radiusKm * 1000 * GEO_RADIUS_SLACK) + 1));
   else if (place.kind === 'commune') filters.push(`inseeCode = ${filterValue(place.inseeCode)}`);
-  else filters.push(`departement = ${filterValue(place.departement)}`);
+  else if (place.kind === 'departement') filters.push(`departement = ${filterValue(place.departement)}`);
+  else throw new HttpProblem(STRUCTURES_UNSUPPORTED);
   if (q.specialty) filters.push(`specialtyCode = ${filterValue(q.specialty)}`);
   // Any subset of the name's trigrams keeps every place whose name key holds the name; the client checks the rest.
   if (q.name) for (const t of nameTrigrams(q.name).slice(0, 12)) filters.push(`nameTrigrams = ${filterValue(t)}`);
@@ -182,11 +184,24 @@ export function cardOf(doc: PlaceDocument, ranked: Pick<RankedCandidate, 'group'
     address: { streetNumber: doc.streetNumber, streetName: doc.streetName, postcode: doc.postcode, commune: doc.commune, inseeCode: doc.inseeCode },
     structure: doc.structure,
     phone: doc.phone,
+    // Structures are not indexed in Meilisearch yet (no CPTS card there): see STRUCTURES_UNSUPPORTED.
+    structures: [],
     distanceKm: ranked.distanceKm === null ? null : Math.round(ranked.distanceKm * 10) / 10,
     group: ranked.group,
     slots,
   };
 }
+
+/**
+ * Structures (the CPTS card, the structure filter, a structure's members) are searched on the SQL read model
+ * only: the Meilisearch documents do not carry memberships yet. A query that needs them is refused clearly
+ * rather than answered without them.
+ */
+const STRUCTURES_UNSUPPORTED = problem(
+  501,
+  'SearchByStructureUnsupported',
+  'La recherche par structure (CPTS, MSP, centre de santé, SOS Médecins) n’est pas disponible avec le moteur Meilisearch ; utilisez le moteur SQL (SEARCH_ENGINE=sql).',
+);
 
 const LIGHT_FIELDS = ['id', 'rpps', 'locationId', 'nameKey', '_geo'];
 
@@ -205,6 +220,7 @@ export class MeiliSearchEngine implements SearchEngine {
   }
 
   async search(q: SearchQuery): Promise<SearchCard[]> {
+    if (q.structureKind || q.place.kind === 'structure') throw new HttpProblem(STRUCTURES_UNSUPPORTED);
     if (q.limit <= 0) return [];
     await this.#indexes.ensure('live');
     const need = q.offset + q.limit;

@@ -6,7 +6,7 @@
  * The vendor a slot comes from never enters the ordering (neutrality).
  */
 import type { SqlExecutor } from '../../../../shared-kernel/sql/sql-database.ts';
-import type { SearchCard, SearchEngine, SearchQuery, SearchSlot } from '../../application/search/search-engine.port.ts';
+import type { SearchCard, SearchEngine, SearchQuery, SearchSlot, SearchStructure } from '../../application/search/search-engine.port.ts';
 import { filiereCondition, VISIBLE_SLOT } from './search.projection.ts';
 
 const MAX_SLOTS_PER_CARD = 20;
@@ -62,6 +62,7 @@ async function searchPractitioners(db: SqlExecutor, q: SearchQuery): Promise<Sea
   if (q.specialty) where.push(`sl.specialty_code = ${p(q.specialty)}`);
   if (q.name) where.push(`sl.name_key LIKE ${p(`%${q.name}%`)}`);
   if (q.onlyAvailable) where.push(hasSlot);
+  if (q.structureKind) where.push(`EXISTS (SELECT 1 FROM search_structure_members m WHERE m.rpps = sl.rpps AND m.kind = ${p(q.structureKind)})`);
   const common = [...where];
   let distance = 'NULL::double precision';
   let origin: string | null = null;
@@ -96,6 +97,8 @@ async function searchPractitioners(db: SqlExecutor, q: SearchQuery): Promise<Sea
       where.push(`sl.lat IS NOT NULL AND earth_box(${origin}, ${radius}) @> ll_to_earth(sl.lat, sl.lon) AND earth_distance(${origin}, ll_to_earth(sl.lat, sl.lon)) <= ${radius}`);
     } else if (q.place.kind === 'commune') {
       where.push(`sl.insee_code = ${p(q.place.inseeCode)}`);
+    } else if (q.place.kind === 'structure') {
+      where.push(`sl.rpps IN (SELECT m.rpps FROM search_structure_members m WHERE m.structure_id = ${p(q.place.structureId)})`);
     } else {
       where.push(`sl.departement = ${p(q.place.departement)}`);
     }
@@ -139,8 +142,13 @@ async function searchPractitioners(db: SqlExecutor, q: SearchQuery): Promise<Sea
   // Names and the slots of the page's practitioners.
   const rppsList = [...new Set(page.map((r) => r.rpps))];
   const [people, slots] = await Promise.all([
-    db.query<{ rpps: string; given_name: string; family_name: string; civility: string | null; specialty_label: string | null }>(
-      'SELECT rpps, given_name, family_name, civility, specialty_label FROM search_practitioners WHERE rpps = ANY($1::text[])',
+    db.query<{ rpps: string; given_name: string; family_name: string; civility: string | null; specialty_label: string | null; structures: SearchStructure[] }>(
+      `SELECT sp.rpps, sp.given_name, sp.family_name, sp.civility, sp.specialty_label,
+              (SELECT coalesce(json_agg(json_build_object('structureId', st.structure_id, 'kind', st.kind, 'name', st.name, 'phone', st.phone)
+                                        ORDER BY st.kind, st.name, st.structure_id), '[]'::json)
+                 FROM search_structure_members m JOIN search_structures st ON st.structure_id = m.structure_id
+                WHERE m.rpps = sp.rpps) AS structures
+         FROM search_practitioners sp WHERE sp.rpps = ANY($1::text[])`,
       [rppsList],
     ),
     db.query<{ rpps: string; slot_id: string; starts_at: Date; ends_at: Date; consultation_types: string[]; source: string }>(
@@ -175,6 +183,7 @@ async function searchPractitioners(db: SqlExecutor, q: SearchQuery): Promise<Sea
       address: { streetNumber: r.street_number, streetName: r.street_name, postcode: r.postcode, commune: r.commune, inseeCode: r.insee_code },
       structure: r.structure,
       phone: r.phone,
+      structures: who?.structures ?? [],
       distanceKm: r.distance_km === null ? null : Math.round(Number(r.distance_km) * 10) / 10,
       group: GROUPS[Number(r.grp)] ?? 'without-slots',
       slots: slotsOf.get(r.rpps) ?? [],

@@ -12,20 +12,20 @@
 import type { SqlProjection } from '../../../../shared-kernel/projections/projection.ts';
 import type { SqlExecutor } from '../../../../shared-kernel/sql/sql-database.ts';
 import type { AvailabilityIntegrationEvent, SlotPublished } from '../../../availability/contracts/availability.events.ts';
-import type { DirectoryIntegrationEvent } from '../../contracts/directory.events.ts';
+import type { DirectoryIntegrationEvent, StructureIntegrationEvent } from '../../contracts/directory.events.ts';
 import type { CommuneGeocoder } from '../geocoding/commune-geocoder.ts';
 import type { FiliereRegistry } from '../filiere-registry.ts';
 
 export const SEARCH_PROJECTION = 'directory_search';
 
-type Tables = 'search_practitioners' | 'search_locations' | 'search_slots' | 'search_unavailability';
+type Tables = 'search_practitioners' | 'search_locations' | 'search_slots' | 'search_unavailability' | 'search_structures' | 'search_structure_members';
 
 export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: FiliereRegistry }): SqlProjection<Tables> {
   return {
     kind: 'sql',
     name: SEARCH_PROJECTION,
-    tables: ['search_practitioners', 'search_locations', 'search_slots', 'search_unavailability'],
-    // 2: street-level positions, bookings (remaining places), unavailability.
+    tables: ['search_practitioners', 'search_locations', 'search_slots', 'search_unavailability', 'search_structures', 'search_structure_members'],
+    // 2: street-level positions, bookings (remaining places), unavailability, structures (CPTS cards and filter).
     version: 2,
     filter: {
       eventTypes: [
@@ -41,6 +41,11 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
         'SlotBooked',
         'BookingCancelled',
         'UnavailabilityDeclared',
+        'StructureRegistered',
+        'StructureDetailsChanged',
+        'StructureClosed',
+        'StructureMemberJoined',
+        'StructureMemberLeft',
       ],
     },
     async createTables(tx, t) {
@@ -110,6 +115,23 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
         periods    tstzmultirange NOT NULL,
         indefinite boolean NOT NULL
       )`);
+      // Open structures (CPTS, MSP, centres de santé, SOS Médecins) and their members: the CPTS card of a result
+      // and the structure filter.
+      await tx.query(`CREATE TABLE ${t.search_structures} (
+        structure_id text PRIMARY KEY,
+        kind         text NOT NULL,
+        name         text NOT NULL,
+        phone        text,
+        insee_code   text,
+        postcode     text
+      )`);
+      await tx.query(`CREATE TABLE ${t.search_structure_members} (
+        structure_id text NOT NULL,
+        rpps         text NOT NULL,
+        kind         text NOT NULL,
+        PRIMARY KEY (structure_id, rpps)
+      )`);
+      await tx.query(`CREATE INDEX ON ${t.search_structure_members} (rpps, kind)`);
     },
     async apply(tx: SqlExecutor, events, t) {
       // Practitioners whose slots, places or unavailability changed: their slot multiranges are recomputed after
@@ -193,7 +215,7 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
         buffered = kind;
       };
       for (const recorded of events) {
-        const event = recorded as unknown as DirectoryIntegrationEvent | AvailabilityIntegrationEvent;
+        const event = recorded as unknown as DirectoryIntegrationEvent | StructureIntegrationEvent | AvailabilityIntegrationEvent;
         switch (event.type) {
           case 'PractitionerRegistered':
           case 'PractitionerDetailsChanged': {
@@ -278,6 +300,33 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
             await flush();
             await tx.query(`UPDATE ${t.search_slots} SET remaining = $2 WHERE slot_id = $1`, [event.data.slotId, event.data.remainingPlaces]);
             dirty.add(event.data.effecteurId);
+            break;
+          case 'StructureRegistered':
+          case 'StructureDetailsChanged': {
+            const d = event.data;
+            await tx.query(
+              `INSERT INTO ${t.search_structures} (structure_id, kind, name, phone, insee_code, postcode) VALUES ($1, $2, $3, $4, $5, $6)
+               ON CONFLICT (structure_id) DO UPDATE SET kind = excluded.kind, name = excluded.name, phone = excluded.phone,
+                 insee_code = excluded.insee_code, postcode = excluded.postcode`,
+              [d.structureId, d.kind, d.name, d.phone, d.address.inseeCode, d.address.postcode],
+            );
+            await tx.query(`UPDATE ${t.search_structure_members} SET kind = $2 WHERE structure_id = $1`, [d.structureId, d.kind]);
+            break;
+          }
+          case 'StructureClosed':
+            // A closed structure's memberships end with it.
+            await tx.query(`DELETE FROM ${t.search_structure_members} WHERE structure_id = $1`, [event.data.structureId]);
+            await tx.query(`DELETE FROM ${t.search_structures} WHERE structure_id = $1`, [event.data.structureId]);
+            break;
+          case 'StructureMemberJoined':
+            await tx.query(
+              `INSERT INTO ${t.search_structure_members} (structure_id, rpps, kind) SELECT structure_id, $2, kind FROM ${t.search_structures} WHERE structure_id = $1
+               ON CONFLICT DO NOTHING`,
+              [event.data.structureId, event.data.rpps],
+            );
+            break;
+          case 'StructureMemberLeft':
+            await tx.query(`DELETE FROM ${t.search_structure_members} WHERE structure_id = $1 AND rpps = $2`, [event.data.structureId, event.data.rpps]);
             break;
           case 'UnavailabilityDeclared': {
             const d = event.data;
