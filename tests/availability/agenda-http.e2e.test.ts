@@ -294,6 +294,7 @@ describe.skipIf(!testDatabaseUrl)('the manual agenda over HTTP', () => {
       ['a malformed occurrence id', () => effecteur.api(agenda('/occurrences/a%20b'), { method: 'DELETE' }), 400, /params\.occurrenceId/],
       ['an unknown occurrence', () => effecteur.api(agenda('/occurrences/nope'), { method: 'DELETE' }), 404, /AvailabilityDoesNotExist/],
       ['a change of an unknown occurrence', () => effecteur.api(agenda('/occurrences/nope'), { method: 'PATCH', json: { startTime: '10:00' } }), 404, /AvailabilityDoesNotExist/],
+      ['a slot turned into a range without its number of patients', () => effecteur.api(agenda('/occurrences/slot-a'), { method: 'PATCH', json: { kind: 'range' } }), 400, /body\.patients/],
       ['an unknown field in a change', () => effecteur.api(agenda('/occurrences/slot-a'), { method: 'PATCH', json: { phone: '0600000000' } }), 400, /phone/],
       ['an unavailability ending before it starts', () => effecteur.api(agenda('/unavailabilities'), { method: 'POST', json: { fromDate: day(12), toDate: day(11) } }), 400, /UnavailabilityMustEndAfterItStarts/],
       ['an unknown unavailability', () => effecteur.api(agenda('/unavailabilities/nope'), { method: 'DELETE' }), 404, /UnavailabilityDoesNotExist/],

@@ -8,7 +8,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import type { RouteDefinition } from '../../../../shared-kernel/auth/route.ts';
 import { notFoundError } from '../../../../shared-kernel/errors/result.ts';
-import { parseInput } from '../../../../shared-kernel/http/problem-details.ts';
+import { HttpProblem, parseInput, problem } from '../../../../shared-kernel/http/problem-details.ts';
 import { commandContext } from '../../../../shared-kernel/http/request-context.ts';
 import { isRpps } from '../../../../shared-kernel/ids/rpps.id.ts';
 import { parisLocalDate, type LocalDate } from '../../../../shared-kernel/time/paris-time.ts';
@@ -110,6 +110,12 @@ const periodParams = z.strictObject({ rpps, periodId: clientId });
 
 // ——— Routes ———
 
+/** A slot turned into a range says how many patients the range receives. */
+const patientsRequired = () =>
+  new HttpProblem(
+    problem(400, 'invalid-request', 'body.patients: une plage indique son nombre de patients', { errors: [{ path: 'body.patients', message: 'une plage indique son nombre de patients' }] }),
+  );
+
 const offerOf = (kindValue: 'slot' | 'range', capacity: number): AvailabilityOffer =>
   kindValue === 'slot' ? { kind: 'slot' } : { kind: 'range', patients: capacity };
 
@@ -208,6 +214,7 @@ export function agendaRoutes(deps: AvailabilityDeps): RouteDefinition<any>[] {
       const o = state.status === 'open' ? state.occurrences.get(id) : undefined;
       if (o === undefined) throw notFoundError('AvailabilityDoesNotExist', 'Cette disponibilité n’existe pas (ou plus) dans l’agenda.', { occurrenceId: id });
       const kindValue = body.kind ?? o.kind;
+      if (kindValue === 'range' && o.kind !== 'range' && body.patients === undefined) throw patientsRequired();
       const result = await handleAgendaCommand(
         deps,
         {
@@ -255,6 +262,7 @@ export function agendaRoutes(deps: AvailabilityDeps): RouteDefinition<any>[] {
       const s = state.status === 'open' ? state.series.get(seriesId) : undefined;
       if (s === undefined) throw notFoundError('SeriesDoesNotExist', 'Cette récurrence n’existe pas (ou plus) dans l’agenda.', { seriesId });
       const kindValue = body.kind ?? s.kind;
+      if (kindValue === 'range' && s.kind !== 'range' && body.patients === undefined) throw patientsRequired();
       const result = await handleAgendaCommand(
         deps,
         {
