@@ -190,6 +190,11 @@ export async function createVendorSimulator(input: VendorSimulatorOptions = {}):
       next.searchParams.set('_offset', String(s.offset + s.count));
       links.push({ relation: 'next', url: next.toString() });
     }
+    if (s.offset > 0) {
+      const previous = new URL(self);
+      previous.searchParams.set('_offset', String(Math.max(0, s.offset - s.count)));
+      links.push({ relation: 'previous', url: previous.toString() });
+    }
     const bundle: Bundle = searchBundle(data, ctx, s.flavour, page, matches.length, links, randomUUID(), at);
     res.status(200).type(FHIR_JSON).send(renderSearchBody(bundle, switches, rng));
   };
