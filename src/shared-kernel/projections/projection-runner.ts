@@ -237,7 +237,7 @@ export class ProjectionRunner {
     entry.subscription = this.#store.subscribeToAll(
       {
         after,
-        batchSize: this.#batchSize,
+        batchSize: this.#batchSizeOf(projection),
         ...(projection.filter ? { filter: projection.filter } : {}),
         onError: (error) => {
           if (error instanceof CheckpointMoved) {
@@ -262,6 +262,10 @@ export class ProjectionRunner {
   #fail(name: string, entry: Running, error: unknown): void {
     entry.failure = error instanceof Error ? error.message : String(error);
     this.#onError(name, error);
+  }
+
+  #batchSizeOf(projection: Projection): number {
+    return projection.kind === 'sql' ? (projection.batchSize ?? this.#batchSize) : this.#batchSize;
   }
 
   async #stopOne(name: string): Promise<void> {
@@ -290,7 +294,7 @@ export class ProjectionRunner {
 
   /** Reads the next events; inside a transaction on the store's own database, through that transaction. */
   async #read(projection: Projection, after: number, tx?: SqlExecutor): Promise<RecordedEvent[]> {
-    const options = { after, limit: this.#batchSize, ...(projection.filter ? { filter: projection.filter } : {}) };
+    const options = { after, limit: this.#batchSizeOf(projection), ...(projection.filter ? { filter: projection.filter } : {}) };
     if (tx && this.#store instanceof SqlEventStore && this.#store.database === this.#db) return this.#store.readAllVia(tx, options);
     return this.#store.readAll(options);
   }

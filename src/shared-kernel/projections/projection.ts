@@ -23,6 +23,8 @@ export interface SqlProjection<T extends string = string> {
    * existing database is upgraded and nothing is lost (the events are the truth).
    */
   readonly version?: number;
+  /** Events per `apply` (one transaction) when catching up; default the runner's. */
+  readonly batchSize?: number;
   createTables(tx: SqlExecutor, tables: TableNames<T>): Promise<void>;
   apply(tx: SqlExecutor, events: readonly RecordedEvent[], tables: TableNames<T>): Promise<void>;
 }

@@ -17,6 +17,8 @@ export const freeSlotsProjection: SqlProjection<'availability_free_slots' | 'ava
   kind: 'sql',
   name: FREE_SLOTS_PROJECTION,
   tables: ['availability_free_slots', 'availability_unavailability'],
+  // 2: agenda events (SlotChanged, bookings with remaining places, unavailability): rebuilt on the next start.
+  version: 2,
   filter: { eventTypes: ['SlotPublished', 'SlotWithdrawn', 'SlotChanged', 'SlotBooked', 'BookingCancelled', 'UnavailabilityDeclared'] },
   async createTables(tx, t) {
     await tx.query(`CREATE TABLE ${t.availability_free_slots} (
