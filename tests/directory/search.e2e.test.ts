@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slotStreamName } from '../../src/modules/availability/contracts/availability.events.ts';
 import { practitionerStreamName } from '../../src/modules/directory/contracts/directory.events.ts';
 import { DIRECTORY } from '../../src/modules/directory/directory.tokens.ts';
+import { structureStreamName } from '../../src/modules/directory/contracts/directory.events.ts';
+import { DIRECTORY_STRUCTURES } from '../../src/modules/directory/structures.tokens.ts';
 import { demoIdentityByRole } from '../../src/modules/identity/infrastructure/dev-idp/demo-identities.ts';
 import { testDatabaseUrl } from '../support/databases.ts';
 import { loginAs, type LoggedIn } from '../support/http-browser.ts';
@@ -148,6 +150,60 @@ describe.skipIf(!testDatabaseUrl)('search API', () => {
     const manual = await slot(P.blagnacLater, 10, 'manual');
     await eventually(async () => (await search('around=31555&radiusKm=12&limit=50')).body.items.some((c) => c.slots.some((s) => s.slotId === manual)));
     expect(ids((await search('around=31555&radiusKm=12&limit=50')).body.items)).toEqual(before);
+  });
+
+  it('groups the members of a CPTS under its card, filters by structure kind, lists all the members of a CPTS', async () => {
+    const deps = t.platform.containers.get('directory')!.get(DIRECTORY_STRUCTURES.deps);
+    const ctx = { actor: { accountId: 'test', role: 'system' }, correlationId: randomUUID(), now: new Date() };
+    const cpts = 'finess-310020001';
+    await deps.structures.handle(
+      structureStreamName(cpts),
+      { type: 'SyncFromFiness', snapshot: { structureId: cpts, kind: 'cpts', finess: '310020001', finessCategory: '604', name: 'CPTS TOULOUSE NORD', address: { inseeCode: '31555', postcode: '31200', street: null }, phone: '0561999999' } },
+      ctx,
+    );
+    // Two members in the zone (one with a slot, one without) and one in Lyon.
+    for (const member of [P.toulouseSoon, P.toulouseNoSlot, P.lyon]) await deps.structures.handle(structureStreamName(cpts), { type: 'AddMember', rpps: member }, ctx);
+    type Item = Card & { kind: 'practitioner' } | { kind: 'cpts'; structure: { structureId: string; kind: string; name: string; phone: string | null }; members: Card[] };
+    const items = async (query: string) => ((await regulator.api(`/api/search?${query}`)).json() as Promise<{ items: Item[]; cards: number; nextCursor: string | null }>);
+    await eventually(async () => (await items('around=31555&radiusKm=12&limit=50')).items.some((i) => i.kind === 'cpts'));
+
+    const around = await items('around=31555&radiusKm=12&limit=50');
+    // The CPTS card stands where its best-ranked member would be (first: the Toulouse slot), holding both members in order.
+    expect(around.items.map((i) => (i.kind === 'cpts' ? `cpts:${i.members.map((m) => m.rpps).join('+')}` : i.rpps))).toEqual([
+      `cpts:${P.toulouseSoon}+${P.toulouseNoSlot}`,
+      P.blagnacLater,
+    ]);
+    expect(around.cards).toBe(3);
+    const card = around.items[0] as Extract<Item, { kind: 'cpts' }>;
+    expect(card.structure).toEqual({ structureId: cpts, kind: 'cpts', name: 'CPTS TOULOUSE NORD', phone: '0561999999' });
+    expect(card.members[0]!.slots.map((s) => s.slotId)).toEqual([slotOf.toulouseSoon]);
+
+    // The médecin traitant stays first and alone, even when a member of the CPTS.
+    const treating = await items(`around=31555&radiusKm=12&limit=50&medecinTraitant=${P.toulouseNoSlot}`);
+    expect(treating.items.map((i) => (i.kind === 'cpts' ? 'cpts' : `${i.rpps}:${i.group}`))).toEqual([`${P.toulouseNoSlot}:medecin-traitant`, 'cpts', `${P.blagnacLater}:with-slots`]);
+
+    // Structure filter, and "voir tous les professionnels de la CPTS" (wherever they practise, with slots first).
+    const filtered = await items('departement=31&structureKind=cpts&limit=50');
+    expect(filtered.items).toHaveLength(1);
+    expect(new Set((filtered.items[0] as Extract<Item, { kind: 'cpts' }>).members.map((m) => m.rpps))).toEqual(new Set([P.toulouseSoon, P.toulouseNoSlot]));
+    expect((await items('departement=31&structureKind=msp&limit=50')).items).toEqual([]);
+    const all = await items(`structure=${cpts}&limit=50`);
+    const members = (all.items[0] as Extract<Item, { kind: 'cpts' }>).members;
+    expect(members.slice(0, 2).map((m) => m.rpps).sort()).toEqual([P.toulouseSoon, P.lyon].sort());
+    expect(members.map((m) => m.rpps).at(-1)).toBe(P.toulouseNoSlot);
+
+    // Paging: the cursor counts place cards, the next page continues the same CPTS.
+    const first = await items(`structure=${cpts}&limit=2`);
+    expect(first.cards).toBe(2);
+    const next = await items(`structure=${cpts}&limit=2&cursor=${first.nextCursor}`);
+    expect(next.items.map((i) => (i.kind === 'cpts' ? i.members.map((m) => m.rpps) : []))).toEqual([[P.toulouseNoSlot]]);
+
+    for (const bad of ['departement=31&structureKind=club', `structure=${cpts}&departement=31`, 'structure=a%20b']) {
+      expect((await regulator.api(`/api/search?${bad}`)).status, bad).toBe(400);
+    }
+    // Leaving the CPTS ends the grouping.
+    for (const member of [P.toulouseSoon, P.toulouseNoSlot, P.lyon]) await deps.structures.handle(structureStreamName(cpts), { type: 'RemoveMember', rpps: member }, ctx);
+    await eventually(async () => (await items('around=31555&radiusKm=12&limit=50')).items.every((i) => i.kind === 'practitioner'));
   });
 
   it('completes commune names', async () => {

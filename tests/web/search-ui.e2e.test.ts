@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slotStreamName } from '../../src/modules/availability/contracts/availability.events.ts';
-import { practitionerStreamName } from '../../src/modules/directory/contracts/directory.events.ts';
+import { practitionerStreamName, structureStreamName } from '../../src/modules/directory/contracts/directory.events.ts';
+import { DIRECTORY_STRUCTURES } from '../../src/modules/directory/structures.tokens.ts';
 import { DIRECTORY } from '../../src/modules/directory/directory.tokens.ts';
 import { demoIdentityByRole } from '../../src/modules/identity/infrastructure/dev-idp/demo-identities.ts';
 import { browserAvailable, expectNoA11yViolations, launchBrowser, newPage, screenshot } from '../support/browser.ts';
@@ -183,6 +184,43 @@ describe.skipIf(!run)('the search screen in a browser', () => {
       rpps: P.toulouseNoSlot,
       locationId: `loc-${P.toulouseNoSlot}`,
     });
+  });
+
+  it('shows a CPTS card with its point of contact and its members, filters by structure, lists all the CPTS’s members', async () => {
+    const deps = t.platform.containers.get('directory')!.get(DIRECTORY_STRUCTURES.deps);
+    const ctx = { actor: { accountId: 'test', role: 'system' }, correlationId: randomUUID(), now: new Date() };
+    const cpts = 'finess-310020002';
+    await deps.structures.handle(
+      structureStreamName(cpts),
+      { type: 'SyncFromFiness', snapshot: { structureId: cpts, kind: 'cpts', finess: '310020002', finessCategory: '604', name: 'CPTS DU CAPITOLE', address: { inseeCode: '31555', postcode: '31000', street: null }, phone: '0561777777' } },
+      ctx,
+    );
+    for (const member of [P.toulouseSoon, P.toulouseTomorrow]) await deps.structures.handle(structureStreamName(cpts), { type: 'AddMember', rpps: member }, ctx);
+    await eventually(async () => {
+      const body = (await (await page.request.get(`${t.url}/api/search?commune=31555&limit=50`)).json()) as { items: { kind: string }[] };
+      return body.items.some((i) => i.kind === 'cpts');
+    }, 20_000);
+
+    await page.goto(`${t.url}/recherche?inseecode=31555&city=Toulouse`);
+    const card = page.locator(`sas-search li[data-cpts="${cpts}"]`);
+    await expect.poll(() => card.count(), { timeout: 10_000 }).toBe(1);
+    const text = await card.innerText();
+    expect(text).toContain('CPTS DU CAPITOLE');
+    expect(text).toContain('Point de contact de la CPTS');
+    expect(await card.locator('a[href="tel:0561777777"]').count()).toBe(1);
+    expect(await card.locator('li[data-rpps]').evaluateAll((els) => els.map((e) => e.getAttribute('data-rpps')).sort())).toEqual([P.toulouseSoon, P.toulouseTomorrow].sort());
+    await expect.poll(() => page.locator('sas-search section.sas-search-results').getAttribute('aria-busy')).toBe('false');
+    await expectNoA11yViolations(page, 'search');
+    await screenshot(page, 'search-cpts-card');
+
+    await page.getByRole('combobox', { name: 'Exercice en structure' }).selectOption('cpts');
+    await expect.poll(() => page.locator('sas-search li[data-rpps]').count(), { timeout: 10_000 }).toBe(2);
+    expect(await page.locator('sas-search li[data-cpts]').count()).toBe(1);
+
+    await card.getByRole('button', { name: 'Voir tous les professionnels de la CPTS' }).click();
+    await expect.poll(() => page.locator('sas-search').innerText(), { timeout: 10_000 }).toContain('Tous les professionnels de CPTS DU CAPITOLE');
+    await page.getByRole('button', { name: 'Revenir à la recherche autour de la commune' }).click();
+    await expect.poll(() => page.locator('sas-search').innerText(), { timeout: 10_000 }).not.toContain('Tous les professionnels de CPTS DU CAPITOLE');
   });
 
   it('raised no script error', () => {

@@ -33,16 +33,52 @@ export interface SearchCard {
   };
   readonly structure: string | null;
   readonly phone: string | null;
+  readonly structures: readonly SearchStructure[];
   readonly distanceKm: number | null;
   readonly group: 'medecin-traitant' | 'with-slots' | 'without-slots';
   readonly slots: readonly SearchSlot[];
 }
 
+export interface SearchStructure {
+  readonly structureId: string;
+  readonly kind: 'cpts' | 'msp' | 'centre-de-sante' | 'sos-medecins';
+  readonly name: string;
+  readonly phone: string | null;
+}
+
+/** A result: a place card, or a CPTS card holding its members' cards. */
+export type SearchItem =
+  | ({ readonly kind: 'practitioner' } & SearchCard)
+  | { readonly kind: 'cpts'; readonly structure: SearchStructure; readonly members: readonly SearchCard[] };
+
 export interface SearchResponse {
   readonly filiere: string;
-  readonly items: readonly SearchCard[];
+  readonly items: readonly SearchItem[];
+  /** Place cards in this page (the cursor counts them). */
+  readonly cards: number;
   readonly nextCursor: string | null;
 }
+
+/** Appends a page to the shown results; a CPTS card already shown takes the new page's members of its CPTS. */
+export function mergeItems(shown: readonly SearchItem[], page: readonly SearchItem[]): SearchItem[] {
+  const out = [...shown];
+  for (const item of page) {
+    const at = item.kind === 'cpts' ? out.findIndex((x) => x.kind === 'cpts' && x.structure.structureId === item.structure.structureId) : -1;
+    const existing = at >= 0 ? out[at] : undefined;
+    if (item.kind === 'cpts' && existing?.kind === 'cpts') out[at] = { ...existing, members: [...existing.members, ...item.members] };
+    else out.push(item);
+  }
+  return out;
+}
+
+const cardCount = (items: readonly SearchItem[]) => items.reduce((n, i) => n + (i.kind === 'cpts' ? i.members.length : 1), 0);
+
+export const STRUCTURE_KINDS: readonly { readonly id: SearchStructure['kind']; readonly label: string }[] = [
+  { id: 'cpts', label: 'CPTS' },
+  { id: 'msp', label: 'Maison de santé' },
+  { id: 'centre-de-sante', label: 'Centre de santé' },
+  { id: 'sos-medecins', label: 'SOS Médecins' },
+];
 
 export interface Commune {
   readonly inseeCode: string;
@@ -159,6 +195,8 @@ export class SasSearch extends LitElement {
     within: { state: true },
     consultationType: { state: true },
     nameFilter: { state: true },
+    structureKind: { state: true },
+    ofStructure: { state: true },
     items: { state: true },
     nextCursor: { state: true },
     loading: { state: true },
@@ -183,7 +221,10 @@ export class SasSearch extends LitElement {
   declare within: string | null;
   declare consultationType: string | null;
   declare nameFilter: string;
-  declare items: readonly SearchCard[] | null;
+  declare structureKind: string | null;
+  /** "Voir tous les professionnels de la CPTS": the structure whose members are listed instead of the place search. */
+  declare ofStructure: SearchStructure | null;
+  declare items: readonly SearchItem[] | null;
   declare nextCursor: string | null;
   declare loading: boolean;
   declare problem: Problem | null;
@@ -217,6 +258,8 @@ export class SasSearch extends LitElement {
     this.within = null;
     this.consultationType = null;
     this.nameFilter = '';
+    this.structureKind = null;
+    this.ofStructure = null;
     this.items = null;
     this.nextCursor = null;
     this.loading = false;
@@ -364,7 +407,9 @@ export class SasSearch extends LitElement {
     const p = new URLSearchParams();
     p.set('filiere', this.selectedFiliere);
     if (this.specialty && !FILIERES.some((f) => f.id === this.specialty)) p.set('specialty', this.specialty);
-    if (this.point) {
+    if (this.ofStructure) {
+      p.set('structure', this.ofStructure.structureId);
+    } else if (this.point) {
       p.set('lat', this.point.lat);
       p.set('lon', this.point.lon);
       if (this.point.radiusKm) p.set('radiusKm', this.point.radiusKm);
@@ -376,6 +421,7 @@ export class SasSearch extends LitElement {
     const name = this.nameFilter.trim();
     if (name.length >= 2) p.set('name', name);
     if (this.practitioner) p.set('medecinTraitant', this.practitioner.trim());
+    if (this.structureKind) p.set('structureKind', this.structureKind);
     p.set('limit', '10');
     return p;
   }
@@ -395,7 +441,7 @@ export class SasSearch extends LitElement {
     try {
       const response = await getJson<SearchResponse>(`/api/search?${params.toString()}`);
       if (seq !== this.searchSeq) return;
-      this.items = more && this.items ? [...this.items, ...response.items] : response.items;
+      this.items = more && this.items ? mergeItems(this.items, response.items) : response.items;
       this.nextCursor = response.nextCursor;
     } catch (e) {
       if (seq !== this.searchSeq) return;
@@ -412,6 +458,13 @@ export class SasSearch extends LitElement {
   private onSubmit(event: Event): void {
     event.preventDefault();
     this.listOpen = false;
+    this.ofStructure = null;
+    void this.search();
+  }
+
+  /** Lists every member of a CPTS (wherever they practise), until the regulator goes back to the place search. */
+  private showStructure(structure: SearchStructure | null): void {
+    this.ofStructure = structure;
     void this.search();
   }
 
@@ -520,6 +573,22 @@ export class SasSearch extends LitElement {
               }}
             >
               ${FILIERES.map((f) => html`<option value=${f.id} ?selected=${f.id === this.selectedFiliere}>${f.label}</option>`)}
+            </select>
+          </div>
+        </div>
+        <div class="fr-col-12 fr-col-md-6">
+          <div class="fr-select-group">
+            <label class="fr-label" for=${`${this.uid}-structure`}>Exercice en structure</label>
+            <select
+              class="fr-select"
+              id=${`${this.uid}-structure`}
+              @change=${(e: Event) => {
+                this.structureKind = (e.target as HTMLSelectElement).value || null;
+                this.refine();
+              }}
+            >
+              <option value="" ?selected=${!this.structureKind}>Toutes les structures ou aucune</option>
+              ${STRUCTURE_KINDS.map((k) => html`<option value=${k.id} ?selected=${k.id === this.structureKind}>${k.label}</option>`)}
             </select>
           </div>
         </div>
@@ -643,6 +712,29 @@ export class SasSearch extends LitElement {
     </li>`;
   }
 
+  private renderCpts(item: Extract<SearchItem, { kind: 'cpts' }>): unknown {
+    const titleId = `${this.uid}-cpts-${item.structure.structureId}`;
+    return html`<li class="fr-mb-3w" data-cpts=${item.structure.structureId}>
+      <section class="fr-p-2w" aria-labelledby=${titleId} style="border:1px solid var(--border-default-blue-france);background:var(--background-alt-blue-france)">
+        <p class="fr-badge fr-badge--info fr-badge--sm fr-mb-1w">CPTS</p>
+        <h3 class="fr-h5 fr-mb-1w" id=${titleId}>${item.structure.name}</h3>
+        ${item.structure.phone
+          ? html`<p class="fr-mb-1w">
+              <span class="fr-icon-phone-line fr-icon--sm fr-mr-1v" aria-hidden="true"></span>Point de contact de la CPTS :
+              <a href=${`tel:${item.structure.phone.replace(/\s+/g, '')}`}>${item.structure.phone}</a>
+            </p>`
+          : nothing}
+        <p class="fr-text--sm fr-mb-2w">${item.members.length} professionnel${item.members.length > 1 ? 's' : ''} de la CPTS dans ces résultats</p>
+        <ul style="list-style:none;padding:0" aria-label=${`Professionnels de ${item.structure.name}`}>${item.members.map((card) => this.renderCard(card))}</ul>
+        ${this.ofStructure?.structureId === item.structure.structureId
+          ? nothing
+          : html`<button type="button" class="fr-btn fr-btn--secondary fr-btn--sm" @click=${() => this.showStructure(item.structure)}>
+              Voir tous les professionnels de la CPTS
+            </button>`}
+      </section>
+    </li>`;
+  }
+
   private renderResults(): unknown {
     const items = this.items;
     const busy = this.loading;
@@ -656,8 +748,20 @@ export class SasSearch extends LitElement {
             ? ''
             : items.length === 0
               ? ''
-              : `${items.length} professionnel${items.length > 1 ? 's' : ''} affiché${items.length > 1 ? 's' : ''}`}
+              : `${cardCount(items)} professionnel${cardCount(items) > 1 ? 's' : ''} affiché${cardCount(items) > 1 ? 's' : ''}`}
       </p>
+      ${this.ofStructure
+        ? html`<div class="fr-notice fr-notice--info fr-mb-2w">
+            <div class="fr-container">
+              <div class="fr-notice__body">
+                <p class="fr-notice__title">Tous les professionnels de ${this.ofStructure.name}</p>
+                <button type="button" class="fr-btn fr-btn--tertiary fr-btn--sm fr-mt-1w" @click=${() => this.showStructure(null)}>
+                  Revenir à la recherche autour de la commune
+                </button>
+              </div>
+            </div>
+          </div>`
+        : nothing}
       ${this.problem
         ? html`<div class="fr-alert fr-alert--error fr-mb-3w" role="alert">
             <h3 class="fr-alert__title">${this.problem.title}</h3>
@@ -681,7 +785,9 @@ export class SasSearch extends LitElement {
                   </div>
                 </div>
               </div>`
-          : html`<ul class="sas-search-list" style="list-style:none;padding:0">${items.map((card) => this.renderCard(card))}</ul>
+          : html`<ul class="sas-search-list" style="list-style:none;padding:0">
+                ${items.map((item) => (item.kind === 'cpts' ? this.renderCpts(item) : this.renderCard(item)))}
+              </ul>
               ${this.nextCursor
                 ? html`<button type="button" class="fr-btn fr-btn--tertiary" ?disabled=${busy} @click=${() => void this.search(true)}>
                     Voir plus

@@ -9,6 +9,8 @@ import type { CommuneGeocoder } from '../../infrastructure/geocoding/commune-geo
 import type { FiliereRegistry } from '../../infrastructure/filiere-registry.ts';
 import type { SearchRadiusPolicy } from '../../infrastructure/search-radius.ts';
 import type { SearchEngine, SearchQuery } from './search-engine.port.ts';
+import { groupUnderCpts } from './cpts-cards.ts';
+import { STRUCTURE_KINDS } from '../../contracts/directory.events.ts';
 import { nameKey } from '../../infrastructure/search/search.projection.ts';
 
 export const WINDOWS = { '0-4': [0, 4], '4-8': [4, 8], '8-12': [8, 12], '12-24': [12, 24], '24-48': [24, 48] } as const;
@@ -28,11 +30,13 @@ export const searchQuery = z
     consultationType: z.enum(['cabinet', 'teleconsultation', 'domicile']).optional(),
     name: z.string().trim().min(2).max(100).optional(),
     medecinTraitant: z.string().max(20).optional(),
+    structureKind: z.enum(STRUCTURE_KINDS, { message: `attendu : ${STRUCTURE_KINDS.join(', ')}` }).optional(),
+    structure: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'attendu : l’identifiant d’une structure').optional(),
     limit: z.coerce.number().int().min(1).max(50).default(5),
     cursor: z.string().max(200).optional(),
   })
-  .refine((q) => [q.lat !== undefined && q.lon !== undefined, q.around, q.commune, q.departement].filter(Boolean).length === 1, {
-    message: 'attendu : exactement un lieu — lat+lon, around (commune, avec rayon), commune (zone) ou departement (zone)',
+  .refine((q) => [q.lat !== undefined && q.lon !== undefined, q.around, q.commune, q.departement, q.structure].filter(Boolean).length === 1, {
+    message: 'attendu : exactement un lieu — lat+lon, around (commune, avec rayon), commune (zone), departement (zone) ou structure (ses membres)',
   });
 
 export interface SearchDeps {
@@ -78,6 +82,8 @@ export function searchRoute(deps: SearchDeps): RouteDefinition {
       } else if (q.commune) {
         if (!deps.geocoder().byInseeCode(q.commune)) throw new HttpProblem(problem(400, 'UnknownCommune', `Commune inconnue : ${q.commune}.`));
         place = { kind: 'commune', inseeCode: q.commune };
+      } else if (q.structure) {
+        place = { kind: 'structure', structureId: q.structure };
       } else {
         place = { kind: 'departement', departement: q.departement! };
       }
@@ -90,7 +96,7 @@ export function searchRoute(deps: SearchDeps): RouteDefinition {
       const { offset, seed } = q.cursor ? decodeCursor(q.cursor) : { offset: 0, seed: randomBytes(9).toString('base64url') };
       const now = deps.clock();
       const [fromH, toH] = q.disponibleSous ? WINDOWS[q.disponibleSous] : [0, 48];
-      const items = await deps.engine().search({
+      const cards = await deps.engine().search({
         filiere: filiere.id,
         ...(q.specialty ? { specialty: q.specialty } : {}),
         place,
@@ -100,6 +106,7 @@ export function searchRoute(deps: SearchDeps): RouteDefinition {
         ...(q.consultationType ? { consultationType: q.consultationType } : {}),
         ...(q.name ? { name: nameKey(q.name) } : {}),
         ...(treatingRpps ? { treatingRpps } : {}),
+        ...(q.structureKind ? { structureKind: q.structureKind } : {}),
         seed,
         offset,
         limit: q.limit,
@@ -107,8 +114,10 @@ export function searchRoute(deps: SearchDeps): RouteDefinition {
       res.json({
         filiere: filiere.id,
         place,
-        items,
-        nextCursor: items.length === q.limit ? encodeCursor(offset + items.length, seed) : null,
+        // Place cards, the members of a CPTS under its card (cpts-cards.ts); the cursor counts place cards.
+        items: groupUnderCpts(cards),
+        cards: cards.length,
+        nextCursor: cards.length === q.limit ? encodeCursor(offset + cards.length, seed) : null,
       });
     },
   };

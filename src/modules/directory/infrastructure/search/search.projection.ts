@@ -27,6 +27,8 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
     tables: ['search_practitioners', 'search_locations', 'search_slots', 'search_unavailability', 'search_structures', 'search_structure_members'],
     // 2: street-level positions, bookings (remaining places), unavailability, structures (CPTS cards and filter).
     version: 2,
+    // Larger batches than the default: a catch-up writes runs of thousands of rows per statement.
+    batchSize: 2000,
     filter: {
       eventTypes: [
         'PractitionerRegistered',
@@ -398,7 +400,9 @@ async function refreshSlotRanges(tx: SqlExecutor, t: Readonly<Record<Tables, str
                FROM unnest($1::text[]) AS p(rpps) LEFT JOIN ${t.search_slots} s ON s.rpps = p.rpps
                     LEFT JOIN ${t.search_unavailability} u ON u.rpps = p.rpps
               GROUP BY p.rpps) r
-      WHERE sl.rpps = r.rpps`,
+      WHERE sl.rpps = r.rpps
+        AND (sl.slot_any <> r.slot_any OR sl.slot_cabinet <> r.slot_cabinet OR sl.slot_teleconsultation <> r.slot_teleconsultation
+             OR sl.slot_domicile <> r.slot_domicile)`,
     [rpps],
   );
 }
