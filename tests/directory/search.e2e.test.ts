@@ -206,6 +206,16 @@ describe.skipIf(!testDatabaseUrl)('search API', () => {
     await eventually(async () => (await items('around=31555&radiusKm=12&limit=50')).items.every((i) => i.kind === 'practitioner'));
   });
 
+  it('lists the filières of the platform, the default first', async () => {
+    const response = await regulator.api('/api/directory/filieres');
+    expect(response.status).toBe(200);
+    const { items } = (await response.json()) as { items: { id: string; label: string; default: boolean; consultationTypes: string[]; defaultRadiusKm: number }[] };
+    expect(items[0]).toMatchObject({ id: 'medecine-generale', default: true });
+    expect(items.map((f) => f.id).sort()).toEqual(['chirurgiens-dentistes', 'medecine-generale', 'psychiatrie', 'sages-femmes']);
+    expect(items.every((f) => f.label.length > 0 && f.defaultRadiusKm > 0 && f.consultationTypes.length > 0)).toBe(true);
+    expect((await fetch(`${t.url}/api/directory/filieres`)).status).toBe(401);
+  });
+
   it('completes commune names', async () => {
     const response = await regulator.api('/api/directory/communes?q=st%20etienne');
     const { items } = (await response.json()) as { items: { inseeCode: string; name: string }[] };

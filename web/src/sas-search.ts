@@ -100,6 +100,7 @@ export interface PractitionerSelectedDetail {
   readonly locationId: string;
 }
 
+/** The filières shown before GET /api/directory/filieres answers (and if it cannot): the first definitions. */
 export const FILIERES: readonly { readonly id: string; readonly label: string }[] = [
   { id: 'medecine-generale', label: 'Médecine générale' },
   { id: 'chirurgiens-dentistes', label: 'Chirurgiens-dentistes' },
@@ -195,6 +196,7 @@ export class SasSearch extends LitElement {
     within: { state: true },
     consultationType: { state: true },
     nameFilter: { state: true },
+    filieres: { state: true },
     structureKind: { state: true },
     ofStructure: { state: true },
     items: { state: true },
@@ -221,6 +223,8 @@ export class SasSearch extends LitElement {
   declare within: string | null;
   declare consultationType: string | null;
   declare nameFilter: string;
+  /** The filières of the platform (their definition files), loaded once. */
+  declare filieres: readonly { readonly id: string; readonly label: string }[];
   declare structureKind: string | null;
   /** "Voir tous les professionnels de la CPTS": the structure whose members are listed instead of the place search. */
   declare ofStructure: SearchStructure | null;
@@ -258,6 +262,7 @@ export class SasSearch extends LitElement {
     this.within = null;
     this.consultationType = null;
     this.nameFilter = '';
+    this.filieres = FILIERES;
     this.structureKind = null;
     this.ofStructure = null;
     this.items = null;
@@ -271,6 +276,24 @@ export class SasSearch extends LitElement {
     return this;
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.loadFilieres();
+  }
+
+  private async loadFilieres(): Promise<void> {
+    try {
+      const { items } = await getJson<{ items: { id: string; label: string }[] }>('/api/directory/filieres');
+      if (items.length > 0) {
+        this.filieres = items;
+        const wanted = this.filiere || this.specialty;
+        if (wanted && items.some((f) => f.id === wanted)) this.selectedFiliere = wanted;
+      }
+    } catch {
+      // The built-in list stays: the search itself reports what is wrong.
+    }
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     if (this.suggestTimer) clearTimeout(this.suggestTimer);
@@ -279,7 +302,7 @@ export class SasSearch extends LitElement {
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('filiere') || changed.has('specialty')) {
       const wanted = this.filiere || this.specialty;
-      if (wanted && FILIERES.some((f) => f.id === wanted)) this.selectedFiliere = wanted;
+      if (wanted && this.filieres.some((f) => f.id === wanted)) this.selectedFiliere = wanted;
     }
     if (changed.has('city') && this.city && !this.commune) this.communeText = this.city;
     if ((changed.has('lat') || changed.has('lon') || changed.has('radiusKm')) && this.lat && this.lon) {
@@ -406,7 +429,7 @@ export class SasSearch extends LitElement {
   private params(): URLSearchParams {
     const p = new URLSearchParams();
     p.set('filiere', this.selectedFiliere);
-    if (this.specialty && !FILIERES.some((f) => f.id === this.specialty)) p.set('specialty', this.specialty);
+    if (this.specialty && !this.filieres.some((f) => f.id === this.specialty)) p.set('specialty', this.specialty);
     if (this.ofStructure) {
       p.set('structure', this.ofStructure.structureId);
     } else if (this.point) {
@@ -572,7 +595,7 @@ export class SasSearch extends LitElement {
                 this.refine();
               }}
             >
-              ${FILIERES.map((f) => html`<option value=${f.id} ?selected=${f.id === this.selectedFiliere}>${f.label}</option>`)}
+              ${this.filieres.map((f) => html`<option value=${f.id} ?selected=${f.id === this.selectedFiliere}>${f.label}</option>`)}
             </select>
           </div>
         </div>

@@ -6,6 +6,7 @@ import { practitionerDecider } from './domain/practitioner.decider.ts';
 import { practitionersProjection } from './infrastructure/practitioners.projection.ts';
 import { searchRoute } from './application/search/search.route.ts';
 import { communesRoute } from './application/search/communes.route.ts';
+import { filieresRoute } from './application/search/filieres.route.ts';
 import { FiliereRegistry } from './infrastructure/filiere-registry.ts';
 import { CommuneGeocoder } from './infrastructure/geocoding/commune-geocoder.ts';
 import { SearchRadiusPolicy } from './infrastructure/search-radius.ts';
@@ -76,6 +77,7 @@ export const directoryModule: PlatformModule = {
         radius: () => search.radius!,
       }),
       communesRoute(() => search.geocoder!),
+      filieresRoute(() => search.filieres!),
       ...structuresRoutes(container.get(DIRECTORY_STRUCTURES.deps)),
     ];
   },
