@@ -149,6 +149,17 @@ export async function postJson<T = unknown>(url: string, body?: unknown): Promis
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
+/** Sends a state-changing request (PATCH, PUT, DELETE…) with an optional JSON body and the session's CSRF token; resolves like postJson. */
+export async function sendJson<T = unknown>(method: 'PATCH' | 'PUT' | 'DELETE' | 'POST', url: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  const response = await send(url, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
 /** Ends the session and follows the server's redirection. */
 export async function logout(): Promise<void> {
   const { redirectTo } = await postJson<{ redirectTo?: string }>('/auth/logout');

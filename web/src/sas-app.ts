@@ -7,13 +7,14 @@ import './sas-link-account.ts';
 import './sas-accounts.ts';
 import './sas-profile.ts';
 import './sas-search.ts';
+import './sas-agenda-page.ts';
 
 const SERVICE = "Service d'accès aux soins";
 
 /** Paths the server answers itself: links to them are real navigations, never client-side routes. */
 const SERVER_PATHS = ['/api', '/auth', '/dev-idp', '/healthz', '/readyz', '/metrics', '/assets', '/sas/recherche'];
 
-type View = 'loading' | 'login' | 'link' | 'home' | 'profile' | 'accounts' | 'search' | 'forbidden' | 'accessibility' | 'not-found';
+type View = 'loading' | 'login' | 'link' | 'home' | 'profile' | 'accounts' | 'search' | 'agenda' | 'forbidden' | 'accessibility' | 'not-found';
 
 function isServerPath(pathname: string): boolean {
   return SERVER_PATHS.some((p) => pathname === p || pathname.startsWith(`${p}/`));
@@ -108,7 +109,7 @@ export class SasApp extends LitElement {
   }
 
   private view(): View {
-    const known = ['/', '/profil', '/comptes', '/recherche'];
+    const known = ['/', '/profil', '/comptes', '/recherche', '/agenda'];
     if (this.path === '/accessibilite') return 'accessibility';
     if (!known.includes(this.path)) return 'not-found';
     if (!this.loaded) return 'loading';
@@ -117,6 +118,7 @@ export class SasApp extends LitElement {
     if (me.status === 'link-required') return 'link';
     if (this.path === '/profil') return 'profile';
     if (this.path === '/recherche') return 'search';
+    if (this.path === '/agenda') return 'agenda';
     if (this.path === '/comptes') return me.roles.some((r) => r.role === 'gestionnaire-comptes') ? 'accounts' : 'forbidden';
     return 'home';
   }
@@ -137,6 +139,8 @@ export class SasApp extends LitElement {
         return 'Gestion des comptes';
       case 'search':
         return 'Rechercher un professionnel de santé';
+      case 'agenda':
+        return this.me?.roles.some((r) => r.role === 'effecteur') ? 'Mon agenda' : 'Agendas des effecteurs';
       case 'forbidden':
         return 'Accès refusé';
       case 'accessibility':
@@ -172,6 +176,8 @@ export class SasApp extends LitElement {
         return html`<sas-accounts .me=${me}></sas-accounts>`;
       case 'search':
         return this.renderSearch();
+      case 'agenda':
+        return html`<sas-agenda-page .me=${me}></sas-agenda-page>`;
       case 'forbidden':
         return html`<h1>Accès refusé</h1>
           <p class="fr-text--lead">Cette page est réservée aux gestionnaires de comptes.</p>

@@ -12,6 +12,8 @@ export function navItemsFor(me: Me | null): NavItem[] {
   const roles = new Set<Role>(me.roles.map((r) => r.role));
   const items: NavItem[] = [{ href: '/', label: 'Accueil' }];
   if (roles.has('regulateur-osnp') || roles.has('ioa')) items.push({ href: '/recherche', label: 'Recherche' });
+  if (roles.has('effecteur')) items.push({ href: '/agenda', label: 'Mon agenda' });
+  else if (roles.has('delegataire') || roles.has('gestionnaire-structure')) items.push({ href: '/agenda', label: 'Agendas' });
   if (roles.has('gestionnaire-comptes')) items.push({ href: '/comptes', label: 'Gestion des comptes' });
   items.push({ href: '/profil', label: 'Mon profil' });
   return items;
