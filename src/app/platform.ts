@@ -134,6 +134,8 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   const rootRouter = express.Router();
   const routes = new RouteRegistry();
   let authenticate: express.RequestHandler = (_req, _res, next) => next();
+  // Routers a module mounts outside /api (the FHIR endpoint of booking vendors) authenticate with the same handler.
+  root.bind(TOKENS.authenticate).toConstantValue((req, res, next) => authenticate(req, res, next));
   const children = new Map<string, Container>();
   for (const module of modules) {
     const child = new Container({ parent: root, defaultScope: 'Singleton' });

@@ -1,5 +1,6 @@
 import type { Config } from './config/config.ts';
 import type { ServiceIdentifier } from 'inversify';
+import type { RequestHandler } from 'express';
 import type { EventStore } from './event-store/event-store.port.ts';
 import type { JobQueue } from './jobs/jobs.port.ts';
 import type { Logger } from './logging/logger.ts';
@@ -16,4 +17,6 @@ export const TOKENS = {
   clock: token<() => Date>('clock'),
   newId: token<() => string>('newId'),
   config: token<Config>('config'),
+  /** Resolves the principal of a request (the identity module's authenticator), for routers mounted outside /api. */
+  authenticate: token<RequestHandler>('authenticate'),
 } as const;

@@ -16,6 +16,8 @@ import { structureManagersProjection } from './infrastructure/structure-managers
 import { bookSlotRoute } from './application/book-slot/book-slot.route.ts';
 import { cancelBookingRoute } from './application/cancel-booking/cancel-booking.route.ts';
 import { slotIndexProjection } from './infrastructure/slot-index.projection.ts';
+import { mountFhirApi } from './application/report-appointment/fhir-appointment.routes.ts';
+import { vendorAppointmentsProjection } from './infrastructure/vendor-appointments.projection.ts';
 
 export { seedDemoAgendas } from './application/demo/demo-agendas.ts';
 
@@ -36,7 +38,15 @@ export const availabilityModule: PlatformModule = {
     const deps = container.get(AVAILABILITY.deps);
     return [publishSlotRoute(deps), withdrawSlotRoute(deps), ...listFreeSlotsRoutes(deps), ...agendaRoutes(deps), bookSlotRoute(deps), cancelBookingRoute(deps)];
   },
-  projections: () => [freeSlotsProjection, structureManagersProjection, slotIndexProjection],
+  // The FHIR endpoint where booking vendors report appointments (/fhir/Appointment), OperationOutcome errors.
+  web(container, router, registry) {
+    mountFhirApi(router, registry, container.get(AVAILABILITY.deps), {
+      authenticate: container.get(TOKENS.authenticate),
+      bodyLimitBytes: container.get(TOKENS.config).bodyLimitBytes,
+      logger: container.get(TOKENS.logger),
+    });
+  },
+  projections: () => [freeSlotsProjection, structureManagersProjection, slotIndexProjection, vendorAppointmentsProjection],
   async demo(container) {
     const deps = container.get(AVAILABILITY.deps);
     await seedDemoSlots(deps);

@@ -94,6 +94,45 @@ export type UnavailabilityDeclared = {
   };
 };
 
+/**
+ * A vendor reported (FHIR Appointment, status `fulfilled`) that the consultation booked on one of its slots took
+ * place: the participation module turns it into a confirmed SAS consultation. Appended on the slot's stream
+ * (`availability.slot-<slotId>`, after its `SlotBooked`). `bookingId` is the booking of that `SlotBooked`;
+ * `start`/`end` are the appointment's (ISO instants, UTC); `vendorId` the reporting vendor (its machine client id).
+ * No patient data. A `noshow` reported earlier may be followed by this event (the patient came late): the latest wins.
+ */
+export type AppointmentFulfilled = {
+  readonly type: 'AppointmentFulfilled';
+  readonly data: {
+    readonly slotId: string;
+    readonly effecteurId: string;
+    readonly bookingId: string;
+    readonly vendorId: string;
+    readonly start: string;
+    readonly end: string;
+  };
+};
+
+/**
+ * A vendor reported (FHIR Appointment, status `noshow`) that the patient did not come to the consultation booked on
+ * one of its slots: no consultation to confirm. Same shape and stream as `AppointmentFulfilled`; the slot stays booked.
+ */
+export type AppointmentNoShow = {
+  readonly type: 'AppointmentNoShow';
+  readonly data: {
+    readonly slotId: string;
+    readonly effecteurId: string;
+    readonly bookingId: string;
+    readonly vendorId: string;
+    readonly start: string;
+    readonly end: string;
+  };
+};
+
+/** Outcomes of vendor-booked consultations (kept out of `AvailabilityIntegrationEvent`: slot read models ignore them). */
+export type AppointmentOutcomeEvent = AppointmentFulfilled | AppointmentNoShow;
+export const APPOINTMENT_OUTCOME_EVENT_TYPES: readonly AppointmentOutcomeEvent['type'][] = ['AppointmentFulfilled', 'AppointmentNoShow'];
+
 export type AvailabilityIntegrationEvent = SlotPublished | SlotWithdrawn | SlotChanged | SlotBooked | BookingCancelled | UnavailabilityDeclared;
 
 export const AVAILABILITY_EVENT_TYPES: readonly AvailabilityIntegrationEvent['type'][] = [

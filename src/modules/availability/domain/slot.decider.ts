@@ -1,6 +1,7 @@
 import type { Decider } from '../../../shared-kernel/decider/decider.ts';
 import { assertNever, conflictError, notFoundError, validationError } from '../../../shared-kernel/errors/result.ts';
 import type { BookingCancelled, ConsultationType, SlotBooked, SlotPublished, SlotWithdrawn } from '../contracts/availability.events.ts';
+import { VENDOR_APPOINTMENT_EVENT_TYPES } from './vendor-appointment.ts';
 
 /** Longest manual slot an effecteur may publish: a whole on-call night. */
 export const MAX_SLOT_DURATION_MS = 12 * 3600_000;
@@ -231,6 +232,9 @@ export const slotDecider: Decider<SlotCommand, SlotEvent, SlotState> = {
         return { ...slot, status: 'published', cancelledBookingIds: [...state.cancelledBookingIds, bookingId] };
       }
       default:
+        // A vendor slot's stream also carries the FHIR Appointment endpoint's records and outcomes
+        // (domain/vendor-appointment.ts): they do not change the slot itself.
+        if (VENDOR_APPOINTMENT_EVENT_TYPES.includes((event as { type: string }).type)) return state;
         return assertNever(event, 'slot event');
     }
   },
