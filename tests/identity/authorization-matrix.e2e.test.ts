@@ -62,6 +62,10 @@ const EXPECTED: Record<string, (who: Who) => boolean> = {
   'POST /api/slots/:slotId/bookings': (w) => is(w, 'regulateur-osnp', 'ioa'),
   'DELETE /api/slots/:slotId/bookings/:bookingId': (w) => is(w, 'regulateur-osnp', 'ioa'),
   // The manual agenda: "inside" = its own effecteur, its délégataire, the gestionnaire of a structure it is a member of.
+  // The FHIR endpoint where booking vendors report appointments: vendor machine clients only (each sees only its own).
+  ...Object.fromEntries(
+    ['POST /fhir/Appointment', 'PUT /fhir/Appointment', 'GET /fhir/Appointment', 'GET /fhir/Appointment/:appointmentId'].map((route) => [route, (w: Who) => is(w, 'machine')]),
+  ),
   'GET /api/agendas/:rpps': (w) => is(w, 'regulateur-osnp', 'ioa', 'referent-territorial', 'admin-national', 'auditeur') || (is(w, 'effecteur', 'delegataire', 'gestionnaire-structure') && w.inside),
   ...Object.fromEntries(
     [
@@ -213,6 +217,23 @@ describe.skipIf(!testDatabaseUrl)('authorisation matrix', () => {
     return ((await response.json()) as { accountId: string }).accountId;
   }
 
+  /** An FrAppointmentSAS as a vendor reports it (shared/reference/fhir-examples/appointment-booked.json). */
+  const fhirAppointment = (identifierValue: string) => {
+    const idnps = (value: string) => ({ type: { coding: [{ system: 'http://interopsante.org/fhir/CodeSystem/fr-v2-0203', code: 'IDNPS' }] }, system: 'urn:oid:1.2.250.1.71.4.2.1', value });
+    const start = Date.now() + 48 * 3_600_000;
+    return {
+      resourceType: 'Appointment',
+      meta: { profile: ['http://sas.fr/fhir/StructureDefinition/FrAppointmentSAS'] },
+      extension: [{ url: 'http://interopsante.org/fhir/StructureDefinition/FrAppointmentOperator', valueReference: { identifier: idnps('810991900019') } }],
+      identifier: [{ system: 'urn:oid:1.2.250.1.999.1.1', value: identifierValue }],
+      status: 'booked',
+      start: new Date(start).toISOString(),
+      end: new Date(start + 1_200_000).toISOString(),
+      slot: [{ reference: 'Slot/matrix-never-published' }],
+      participant: [{ actor: { identifier: idnps(`8${OWN_EFFECTEUR}`) }, status: 'accepted' }],
+    };
+  };
+
   /** One concrete, valid request per route. */
   const REQUESTS: Record<string, () => Promise<{ method: string; path: string; json?: unknown }>> = {
     'GET /api/me': async () => ({ method: 'GET', path: '/api/me' }),
@@ -246,6 +267,14 @@ describe.skipIf(!testDatabaseUrl)('authorisation matrix', () => {
     'GET /sas/recherche': async () => ({ method: 'GET', path: '/sas/recherche?origin=TEST-SAMU000&inseecode=31555&specialty=urn:oid:1.2.250.1.213.2.28%7CSM54' }),
     'POST /api/slots/:slotId/bookings': async () => ({ method: 'POST', path: `/api/slots/${await freshSlot()}/bookings`, json: {} }),
     'DELETE /api/slots/:slotId/bookings/:bookingId': async () => ({ method: 'DELETE', path: await freshBooking() }),
+    // A well-formed notification for a slot the vendor never published: the vendor gets its 422, everyone else 401/403.
+    'POST /fhir/Appointment': async () => ({ method: 'POST', path: '/fhir/Appointment', json: fhirAppointment(`matrix-${counter++}`) }),
+    'PUT /fhir/Appointment': async () => {
+      const value = `matrix-${counter++}`;
+      return { method: 'PUT', path: `/fhir/Appointment?identifier=${encodeURIComponent(`urn:oid:1.2.250.1.999.1.1|${value}`)}`, json: fhirAppointment(value) };
+    },
+    'GET /fhir/Appointment': async () => ({ method: 'GET', path: `/fhir/Appointment?identifier=${encodeURIComponent('urn:oid:1.2.250.1.999.1.1|matrix')}` }),
+    'GET /fhir/Appointment/:appointmentId': async () => ({ method: 'GET', path: `/fhir/Appointment/${crypto.randomUUID()}` }),
     'GET /api/agendas/:rpps': async () => (await manageOwnAgenda(), { method: 'GET', path: `/api/agendas/${OWN_EFFECTEUR}?from=${inDays(40)}` }),
     'POST /api/agendas/:rpps/availabilities': async () => (await manageOwnAgenda(), { method: 'POST', path: `/api/agendas/${OWN_EFFECTEUR}/availabilities`, json: freeAvailability() }),
     'PATCH /api/agendas/:rpps/occurrences/:occurrenceId': async () => (await manageOwnAgenda(), { method: 'PATCH', path: `/api/agendas/${OWN_EFFECTEUR}/occurrences/${await freshAvailability()}`, json: { consultationTypes: ['domicile'] } }),
