@@ -390,6 +390,12 @@ describe.skipIf(!testDatabaseUrl)('FHIR Appointment notifications from booking v
     expect(await streamTypes(slot)).toEqual(['SlotPublished', 'SlotBooked', 'VendorAppointmentRecorded']);
   });
 
+  it('documents the FHIR interactions in the OpenAPI document', async () => {
+    const doc = (await (await fetch(`${t.url}/api/openapi.json`)).json()) as Json;
+    expect(Object.keys(doc.paths['/fhir/Appointment']).sort()).toEqual(['get', 'post', 'put']);
+    expect(doc.paths['/fhir/Appointment/{appointmentId}'].get['x-policy']).toMatch(/vendor/);
+  });
+
   it('only booking vendors: anonymous, a wrong secret, an LRM client and a person’s session are refused with an OperationOutcome', async () => {
     const slot = await publishVendorSlot();
     const resource = notification(slot);

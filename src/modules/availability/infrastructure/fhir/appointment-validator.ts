@@ -198,7 +198,7 @@ export function validateAppointment(input: unknown): AppointmentValidation {
           fail('value', `Le professionnel s’identifie par son IDNPS : actor.identifier de type IDNPS (${V2_0203}), system ${IDNPS_SYSTEM}.`, where, 'AppointmentPractitionerIsIdentifiedByIdnps');
         } else if (typeof value === 'string' && /^8\d{11}$/.test(value) && isRpps(value.slice(1))) {
           practitioner = { idnps: value, rpps: value.slice(1) };
-        } else if (typeof value === 'string' && /^0\d{9}$/.test(value) && isAdeli(value.slice(1))) {
+        } else if (typeof value === 'string' && value.length === 10 && value.startsWith('0') && isAdeli(value.slice(1))) {
           practitioner = { idnps: value, rpps: null };
         } else {
           fail('value', 'L’IDNPS du professionnel est « 8 » suivi de son RPPS (11 chiffres, clé valide) ou « 0 » suivi de son ADELI.', `${where}.value`, 'AppointmentPractitionerIdnpsIsInvalid');
