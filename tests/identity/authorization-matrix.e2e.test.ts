@@ -80,6 +80,10 @@ const EXPECTED: Record<string, (who: Who) => boolean> = {
       'PUT /api/agendas/:rpps/unavailabilities/indefinite',
     ].map((route) => [route, (w: Who) => is(w, 'effecteur', 'delegataire', 'gestionnaire-structure') && w.inside]),
   ),
+  // Vendor aggregation: the registry's status for the national administrator; the display of an effecteur's vendor
+  // slots is its own choice (or its délégataire's), not a structure manager's.
+  'GET /api/vendors': (w) => is(w, 'admin-national'),
+  'PUT /api/agendas/:rpps/vendor-display': (w) => is(w, 'effecteur', 'delegataire') && w.inside,
 };
 
 /** Browser pages: an anonymous visitor is sent to the login (then back) instead of receiving a 401. */
@@ -270,6 +274,9 @@ describe.skipIf(!testDatabaseUrl)('authorisation matrix', () => {
     'POST /api/slots/:slotId/bookings': async () => ({ method: 'POST', path: `/api/slots/${await freshSlot()}/bookings`, json: {} }),
     'DELETE /api/slots/:slotId/bookings/:bookingId': async () => ({ method: 'DELETE', path: await freshBooking() }),
     // A well-formed notification for a slot the vendor never published: the vendor gets its 422, everyone else 401/403.
+    'GET /api/vendors': async () => ({ method: 'GET', path: '/api/vendors' }),
+    // accepting (the default) only: refusing would withdraw vendor slots other rows might use
+    'PUT /api/agendas/:rpps/vendor-display': async () => ({ method: 'PUT', path: `/api/agendas/${OWN_EFFECTEUR}/vendor-display`, json: { displayed: true } }),
     'POST /fhir/Appointment': async () => ({ method: 'POST', path: '/fhir/Appointment', json: fhirAppointment(`matrix-${counter++}`) }),
     'PUT /fhir/Appointment': async () => {
       const value = `matrix-${counter++}`;

@@ -18,6 +18,19 @@ import { cancelBookingRoute } from './application/cancel-booking/cancel-booking.
 import { slotIndexProjection } from './infrastructure/slot-index.projection.ts';
 import { mountFhirApi } from './application/report-appointment/fhir-appointment.routes.ts';
 import { vendorAppointmentsProjection } from './infrastructure/vendor-appointments.projection.ts';
+import type { Container } from 'inversify';
+import { registerAggregationJobs, scheduleAggregation } from './application/aggregate-vendor-slots/aggregate-vendor-slots.job.ts';
+import { vendorsRoute } from './application/aggregate-vendor-slots/vendors.route.ts';
+import { vendorDisplayRoute } from './application/vendor-display/vendor-display.route.ts';
+import { knownPractitionersProjection } from './infrastructure/known-practitioners.projection.ts';
+import { vendorDisplayProjection } from './infrastructure/vendor-display.projection.ts';
+import { createAggregationTables } from './infrastructure/vendors/vendor-aggregation.store.ts';
+import { startEmbeddedVendor, wantsEmbeddedVendor } from './infrastructure/vendors/embedded-vendor.ts';
+import { loadVendorsFile, VendorRegistry } from './infrastructure/vendors/vendor-registry.ts';
+import type { VendorSimulator } from './infrastructure/vendor-sim/vendor-sim.server.ts';
+
+/** The embedded vendor simulator of a running platform (embedded default only). */
+const embeddedSimulators = new WeakMap<Container, VendorSimulator>();
 
 export { seedDemoAgendas } from './application/demo/demo-agendas.ts';
 
@@ -33,10 +46,24 @@ export const availabilityModule: PlatformModule = {
       clock: ctx.get(TOKENS.clock),
       newId: ctx.get(TOKENS.newId),
     })).inSingletonScope();
+    // The vendor registry is read and validated here, at start-up: a bad VENDORS_FILE stops the platform.
+    const config = container.get(TOKENS.config);
+    const registry = new VendorRegistry(config.vendorsFile ? loadVendorsFile(config.vendorsFile, { production: config.nodeEnv === 'production' }) : []);
+    container.bind(AVAILABILITY.aggregation).toDynamicValue((ctx) => ({
+      eventStore: ctx.get(TOKENS.eventStore),
+      readDb: ctx.get(TOKENS.readDb),
+      clock: ctx.get(TOKENS.clock),
+      newId: ctx.get(TOKENS.newId),
+      logger: ctx.get(TOKENS.logger),
+      registry,
+    })).inSingletonScope();
+  },
+  async init(container) {
+    await createAggregationTables(container.get(TOKENS.readDb));
   },
   api(container) {
     const deps = container.get(AVAILABILITY.deps);
-    return [publishSlotRoute(deps), withdrawSlotRoute(deps), ...listFreeSlotsRoutes(deps), ...agendaRoutes(deps), bookSlotRoute(deps), cancelBookingRoute(deps)];
+    return [publishSlotRoute(deps), withdrawSlotRoute(deps), ...listFreeSlotsRoutes(deps), ...agendaRoutes(deps), bookSlotRoute(deps), cancelBookingRoute(deps), vendorDisplayRoute(deps), vendorsRoute(container.get(AVAILABILITY.aggregation))];
   },
   // The FHIR endpoint where booking vendors report appointments (/fhir/Appointment), OperationOutcome errors.
   web(container, router, registry) {
@@ -46,7 +73,23 @@ export const availabilityModule: PlatformModule = {
       logger: container.get(TOKENS.logger),
     });
   },
-  projections: () => [freeSlotsProjection, structureManagersProjection, slotIndexProjection, vendorAppointmentsProjection],
+  projections: () => [freeSlotsProjection, structureManagersProjection, slotIndexProjection, vendorAppointmentsProjection, vendorDisplayProjection, knownPractitionersProjection],
+  // Vendor slot aggregation: one repeatable poll per vendor and batch (and the embedded simulator by default).
+  async jobs(container, jobs) {
+    const aggregation = container.get(AVAILABILITY.aggregation);
+    registerAggregationJobs(jobs, aggregation);
+    const config = container.get(TOKENS.config);
+    if (wantsEmbeddedVendor(config) && aggregation.registry.all().length === 0) {
+      const { simulator, vendor } = await startEmbeddedVendor(container.get(TOKENS.logger));
+      embeddedSimulators.set(container, simulator);
+      aggregation.registry.add(vendor);
+    }
+    await scheduleAggregation(aggregation, jobs);
+  },
+  async stopped(container) {
+    await embeddedSimulators.get(container)?.stop();
+    embeddedSimulators.delete(container);
+  },
   async demo(container) {
     const deps = container.get(AVAILABILITY.deps);
     await seedDemoSlots(deps);

@@ -49,6 +49,11 @@ export interface Config {
   readonly lrmOrigins: readonly string[];
   /** Base Adresse Nationale search API for street-level LRM addresses; unset: commune centres only. */
   readonly banUrl: string | undefined;
+  /**
+   * JSON file of the booking vendors whose slots are aggregated (validated by the availability module at start-up);
+   * unset: none, or with the demo directory an embedded vendor simulator on loopback.
+   */
+  readonly vendorsFile: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -114,6 +119,12 @@ export const VARIABLES: readonly VariableSpec[] = [
     description: 'Base Adresse Nationale search API: street-level position of an LRM patient address (sent there, never stored nor logged)',
     default: '(commune centres only)',
     example: 'https://api-adresse.data.gouv.fr',
+  },
+  {
+    name: 'VENDORS_FILE',
+    description: 'JSON file of the booking vendors whose FHIR slots are aggregated (id, FHIR base URL, mTLS files, batches, polling, staleness; see docs/vendors.md)',
+    default: '(none; with the demo directory: an embedded vendor simulator)',
+    example: '/etc/sas/vendors.json',
   },
 ];
 
@@ -282,6 +293,7 @@ const schema = z.object({
     .default('31'),
   LRM_ORIGINS: lrmOrigins,
   BAN_URL: optionalUrl(['https:', 'http:']),
+  VENDORS_FILE: readableFile,
 });
 
 /** Reads and validates the configuration; throws ConfigError naming every bad variable. */
@@ -339,6 +351,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     },
     lrmOrigins: v.LRM_ORIGINS,
     banUrl: v.BAN_URL?.replace(/\/+$/, ''),
+    vendorsFile: v.VENDORS_FILE,
   };
 }
 

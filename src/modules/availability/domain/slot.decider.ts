@@ -1,6 +1,6 @@
 import type { Decider } from '../../../shared-kernel/decider/decider.ts';
 import { assertNever, conflictError, notFoundError, validationError } from '../../../shared-kernel/errors/result.ts';
-import type { BookingCancelled, ConsultationType, SlotBooked, SlotPublished, SlotWithdrawn } from '../contracts/availability.events.ts';
+import type { BookingCancelled, ConsultationType, SlotBooked, SlotChanged, SlotPublished, SlotWithdrawn } from '../contracts/availability.events.ts';
 import { VENDOR_APPOINTMENT_EVENT_TYPES } from './vendor-appointment.ts';
 
 /** Longest manual slot an effecteur may publish: a whole on-call night. */
@@ -45,14 +45,30 @@ export type CancelSlotBooking = {
   readonly reason: string | null;
 };
 
-export type SlotCommand = PublishSlot | WithdrawSlot | BookSlot | CancelSlotBooking;
-export type SlotEvent = SlotPublished | SlotWithdrawn | SlotBooked | BookingCancelled;
+/**
+ * The vendor aggregation job reports a vendor's slot as its FHIR server currently offers it: published the first
+ * time (or again after a withdrawal), changed when its time or consultation types moved, nothing new otherwise.
+ * A booked slot stays booked (its vendor reports the booking's fate through the FHIR Appointment endpoint).
+ */
+export type SyncVendorSlot = {
+  readonly type: 'SyncVendorSlot';
+  readonly slotId: string;
+  readonly effecteurId: string;
+  readonly start: Date;
+  readonly end: Date;
+  readonly consultationTypes: readonly ConsultationType[];
+};
+
+export type SlotCommand = PublishSlot | WithdrawSlot | BookSlot | CancelSlotBooking | SyncVendorSlot;
+export type SlotEvent = SlotPublished | SlotWithdrawn | SlotBooked | BookingCancelled | SlotChanged;
 
 type PublishedSlot = {
   readonly slotId: string;
   readonly effecteurId: string;
   readonly start: string;
   readonly end: string;
+  /** Consultation types (known for slots published since vendor aggregation; absent in older folds). */
+  readonly consultationTypes?: readonly ConsultationType[];
   /** Bookings of this slot that were cancelled: their ids are never given again to another booking. */
   readonly cancelledBookingIds: readonly string[];
 };
@@ -188,6 +204,28 @@ function decideCancel(command: CancelSlotBooking, state: SlotState): SlotEvent[]
   ];
 }
 
+function decideSyncVendor(command: SyncVendorSlot, state: SlotState): SlotEvent[] {
+  const start = command.start.toISOString();
+  const end = command.end.toISOString();
+  const consultationTypes = [...new Set(command.consultationTypes)].sort();
+  if (command.end.getTime() <= command.start.getTime()) throw validationError('SlotMustEndAfterItStarts', 'La fin du créneau doit être après son début.');
+  if (consultationTypes.length === 0) throw validationError('SlotNeedsAConsultationType', 'Choisissez au moins un type de consultation.');
+  const slot = { slotId: command.slotId, effecteurId: command.effecteurId, start, end, consultationTypes, source: 'vendor' as const };
+  switch (state.status) {
+    case 'initial':
+    case 'withdrawn':
+      return [{ type: 'SlotPublished', data: slot }];
+    case 'booked':
+      return [];
+    case 'published': {
+      const same = state.start === start && state.end === end && [...(state.consultationTypes ?? [])].sort().join() === consultationTypes.join();
+      return same ? [] : [{ type: 'SlotChanged', data: slot }];
+    }
+    default:
+      return assertNever(state, 'slot state');
+  }
+}
+
 /** A manual slot of an effecteur: published, booked for a patient (and freed again by a cancellation), or withdrawn. */
 export const slotDecider: Decider<SlotCommand, SlotEvent, SlotState> = {
   initialState: () => ({ status: 'initial' }),
@@ -201,6 +239,8 @@ export const slotDecider: Decider<SlotCommand, SlotEvent, SlotState> = {
         return decideBook(command, state);
       case 'CancelBooking':
         return decideCancel(command, state);
+      case 'SyncVendorSlot':
+        return decideSyncVendor(command, state);
       default:
         return assertNever(command, 'slot command');
     }
@@ -214,8 +254,13 @@ export const slotDecider: Decider<SlotCommand, SlotEvent, SlotState> = {
           effecteurId: event.data.effecteurId,
           start: event.data.start,
           end: event.data.end,
-          cancelledBookingIds: [],
+          consultationTypes: event.data.consultationTypes,
+          // A vendor slot withdrawn then offered again keeps the ids of its cancelled bookings.
+          cancelledBookingIds: state.status === 'initial' ? [] : state.cancelledBookingIds,
         };
+      case 'SlotChanged':
+        if (state.status !== 'published' && state.status !== 'booked') return state;
+        return { ...state, start: event.data.start, end: event.data.end, consultationTypes: event.data.consultationTypes };
       case 'SlotWithdrawn':
         return {
           status: 'withdrawn',
