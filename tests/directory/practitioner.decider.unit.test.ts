@@ -33,6 +33,8 @@ const location: fc.Arbitrary<PracticeLocation> = fc.record({
   phone: maybe,
   modeExercice: maybe,
   secteurActivite: maybe,
+  // A street-level position when the source geocoded the place (optional field).
+  geo: fc.option(fc.constantFrom({ lat: 43.6045, lon: 1.4442 }, { lat: 43.61, lon: 1.45 }), { nil: undefined }),
 });
 
 const snapshot: fc.Arbitrary<PractitionerSnapshot> = fc.record({

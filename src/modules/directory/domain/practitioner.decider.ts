@@ -57,11 +57,15 @@ const LOCATION_FIELDS = [
 /** Copies only the known fields, so that events never carry stray properties of the caller's objects. */
 export const identityOf = (i: PractitionerIdentity): PractitionerIdentity =>
   Object.fromEntries(IDENTITY_FIELDS.map((k) => [k, i[k]])) as unknown as PractitionerIdentity;
-export const locationOf = (l: PracticeLocation): PracticeLocation =>
-  Object.fromEntries(LOCATION_FIELDS.map((k) => [k, l[k]])) as unknown as PracticeLocation;
+export const locationOf = (l: PracticeLocation): PracticeLocation => {
+  const fields = Object.fromEntries(LOCATION_FIELDS.map((k) => [k, l[k]])) as unknown as PracticeLocation;
+  // The street-level position only when the source geocoded the place (optional field of the event).
+  return l.geo ? { ...fields, geo: { lat: l.geo.lat, lon: l.geo.lon } } : fields;
+};
 
 export const sameIdentity = (a: PractitionerIdentity, b: PractitionerIdentity): boolean => IDENTITY_FIELDS.every((k) => a[k] === b[k]);
-export const sameLocation = (a: PracticeLocation, b: PracticeLocation): boolean => LOCATION_FIELDS.every((k) => a[k] === b[k]);
+export const sameLocation = (a: PracticeLocation, b: PracticeLocation): boolean =>
+  LOCATION_FIELDS.every((k) => a[k] === b[k]) && (a.geo ?? null)?.lat === (b.geo ?? null)?.lat && (a.geo ?? null)?.lon === (b.geo ?? null)?.lon;
 
 function decideSync({ snapshot }: SyncPractitioner, state: PractitionerState): PractitionerEvent[] {
   const identity = identityOf(snapshot.identity);

@@ -108,17 +108,31 @@ async function searchPractitioners(db: SqlExecutor, q: SearchQuery): Promise<Sea
     if (q.place.kind === 'point') {
       // Nearest first from the filière's GiST index (KNN on the chord distance, same order as the great-circle
       // one), one group after the other: with slots, then (if the page is not full) without.
-      const groupQuery = async (grp: 1 | 2, limit: number, offset: number) =>
-        (
+      // Two steps in one statement: (1) the `need` nearest places, straight from the index in distance order (an
+      // ORDER BY with a tie-break would make the planner sort every place of the radius instead); (2) every place
+      // up to the farthest of those — the same places plus any tied at that distance — ordered with the seeded
+      // tie-break, so that places at one point (a commune centre) still page stably.
+      const groupQuery = async (grp: 1 | 2, limit: number, offset: number) => {
+        const group = `${where.join(' AND ')} AND ${grp === 1 ? hasSlot : `NOT (${hasSlot})`}`;
+        return (
           await db.query<Row>(
-            `${select(String(grp), distance)}
+            `WITH nearest AS MATERIALIZED (
+               SELECT ${distance} AS d FROM search_locations sl
+                WHERE ${group}
+                ORDER BY ll_to_earth(sl.lat, sl.lon) <-> ${origin}
+                LIMIT ${limit + offset}
+             )
+             ${select(String(grp), distance)}
                FROM search_locations sl
-              WHERE ${where.join(' AND ')} AND ${grp === 1 ? hasSlot : `NOT (${hasSlot})`}
-              ORDER BY ll_to_earth(sl.lat, sl.lon) <-> ${origin}, ${seeded}, sl.rpps, sl.location_id
+              WHERE ${group}
+                AND earth_box(${origin}, (SELECT max(d) * 1000 FROM nearest)) @> ll_to_earth(sl.lat, sl.lon)
+                AND ${distance} <= (SELECT max(d) FROM nearest)
+              ORDER BY distance_km, ${seeded}, sl.rpps, sl.location_id
               LIMIT ${limit} OFFSET ${offset}`,
             params,
           )
         ).rows;
+      };
       const withSlots = await groupQuery(1, restOffset + restLimit, 0);
       rest = withSlots.slice(restOffset);
       if (!q.onlyAvailable && withSlots.length < restOffset + restLimit) {
