@@ -130,15 +130,17 @@ export async function runSearch(
 /** The slots of a VALID page (the validator has checked every reference and element read here). */
 export function readSlots(bundle: Json, flavour: SearchFlavour): VendorSlot[] {
   const byKey = new Map<string, Json>();
+  const resources: Json[] = [];
   for (const entry of arrayOf(bundle.entry).filter(isObject)) {
     const r = entry.resource;
     if (!isObject(r)) continue;
+    resources.push(r);
     byKey.set(`${String(r.resourceType)}/${String(r.id)}`, r);
     if (typeof entry.fullUrl === 'string') byKey.set(entry.fullUrl, r);
   }
   const ref = (x: unknown): Json | undefined => (isObject(x) && typeof x.reference === 'string' ? byKey.get(x.reference) : undefined);
   const out: VendorSlot[] = [];
-  for (const r of byKey.values()) {
+  for (const r of resources) {
     if (r.resourceType !== 'Slot') continue;
     const schedule = ref(r.schedule);
     if (!schedule) continue;
