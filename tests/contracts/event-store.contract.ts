@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../src/shared-kernel/events/envelope.ts';
-import { ConcurrencyError, type EventStore } from '../../src/shared-kernel/event-store/event-store.port.ts';
+import { ConcurrencyError, type EventStore, type StreamAppend } from '../../src/shared-kernel/event-store/event-store.port.ts';
 import type { RecordedEvent } from '../../src/shared-kernel/events/envelope.ts';
 
 export function testEvent(type: string, data: Record<string, unknown> = {}): EventEnvelope {
@@ -231,6 +231,20 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
 
       it('appends nothing for an empty list', async () => {
         expect(await store.appendMany([])).toEqual([]);
+      });
+
+      it('refuses, writing nothing, a part without events, a stream twice or a bad stream name', async () => {
+        const a = uniqueStream('many');
+        const b = uniqueStream('many');
+        const head = await store.headPosition();
+        const refused: StreamAppend[][] = [
+          [{ streamName: a, events: [testEvent('A0')] }, { streamName: b, events: [] }],
+          [{ streamName: a, events: [testEvent('A0')] }, { streamName: b, events: [testEvent('B0')] }, { streamName: a, events: [testEvent('A1')] }],
+          [{ streamName: a, events: [testEvent('A0')] }, { streamName: 'not a stream', events: [testEvent('X')] }],
+        ];
+        for (const appends of refused) await expect(store.appendMany(appends)).rejects.toBeInstanceOf(TypeError);
+        expect(await store.headPosition()).toBe(head);
+        expect(await store.readStream(a)).toEqual([]);
       });
     });
 

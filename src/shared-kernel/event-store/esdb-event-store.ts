@@ -36,6 +36,7 @@ import {
 import type { DomainEvent, EventEnvelope, EventMetadata, RecordedEvent } from '../events/envelope.ts';
 import { UpcasterRegistry } from '../events/upcasters.ts';
 import {
+  assertValidAppends,
   assertValidStreamName,
   ConcurrencyError,
   type AppendResult,
@@ -283,6 +284,7 @@ export class EsdbEventStore implements EventStore {
   readonly atomicAppendMany = false;
 
   async appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    assertValidAppends(appends);
     const results: AppendResult[] = [];
     for (const part of appends) {
       results.push(await this.appendToStream(part.streamName, part.events, part.expectedRevision === undefined ? {} : { expectedRevision: part.expectedRevision }));

@@ -122,3 +122,18 @@ export function assertValidStreamName(streamName: string): void {
     throw new TypeError(`Invalid stream name "${streamName}": expected <module>.<aggregate>-<id>`);
   }
 }
+
+/**
+ * What every adapter checks before an `appendMany` writes anything: valid stream names, at least one event with a
+ * type per part, each stream at most once (two parts of one stream would race their own expected revisions).
+ */
+export function assertValidAppends(appends: readonly StreamAppend[]): void {
+  const seen = new Set<string>();
+  for (const part of appends) {
+    assertValidStreamName(part.streamName);
+    if (part.events.length === 0) throw new TypeError(`appendMany: no event for ${part.streamName}`);
+    if (seen.has(part.streamName)) throw new TypeError(`appendMany: ${part.streamName} appears twice`);
+    seen.add(part.streamName);
+    for (const event of part.events) if (typeof event.type !== 'string' || event.type.length === 0) throw new TypeError('An event needs a type');
+  }
+}

@@ -2,6 +2,7 @@ import type { DomainEvent, EventEnvelope, EventMetadata, RecordedEvent } from '.
 import { UpcasterRegistry } from '../events/upcasters.ts';
 import type { SqlDatabase, SqlExecutor } from '../sql/sql-database.ts';
 import {
+  assertValidAppends,
   assertValidStreamName,
   checkExpectedRevision,
   ConcurrencyError,
@@ -148,7 +149,7 @@ export class SqlEventStore implements EventStore {
 
   async appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
     if (appends.length === 0) return [];
-    const seen = new Set<string>();
+    assertValidAppends(appends);
     const streams: string[] = [];
     const revisionsBase: number[] = [];
     const types: string[] = [];
@@ -156,12 +157,7 @@ export class SqlEventStore implements EventStore {
     const metadata: string[] = [];
     const owner: number[] = [];
     for (const [i, part] of appends.entries()) {
-      assertValidStreamName(part.streamName);
-      if (part.events.length === 0) throw new TypeError(`appendMany: no event for ${part.streamName}`);
-      if (seen.has(part.streamName)) throw new TypeError(`appendMany: ${part.streamName} appears twice`);
-      seen.add(part.streamName);
       for (const event of part.events) {
-        if (typeof event.type !== 'string' || event.type.length === 0) throw new TypeError('An event needs a type');
         owner.push(i);
         types.push(event.type);
         data.push(JSON.stringify(event.data));
