@@ -3,7 +3,8 @@ import { Router } from 'express';
 import type { PlatformModule } from '../../shared-kernel/platform-module.ts';
 import { CommandHandler } from '../../shared-kernel/application/command-handler.ts';
 import { TOKENS } from '../../shared-kernel/tokens.ts';
-import { authenticate } from './application/authenticate.ts';
+import { authenticate, forgetRecentAccount } from './application/authenticate.ts';
+import type { EventStore } from '../../shared-kernel/event-store/event-store.port.ts';
 import { seedDemoAccounts } from './application/demo/demo-accounts.ts';
 import type { IdentityDeps } from './application/identity.deps.ts';
 import { linkAccountRoute } from './application/link-account/link-account.route.ts';
@@ -38,7 +39,7 @@ export const identityModule: PlatformModule = {
         const settings = { clientCertOu: config.tls?.clientCertOu ?? null, secureCookies: config.nodeEnv === 'production' || (config.publicUrl?.startsWith('https:') ?? false), publicUrl: config.publicUrl ?? `http://localhost:${config.port}` };
         let relyingParty: RelyingParty | null = null;
         const deps: IdentityDeps = {
-          accounts: new CommandHandler(ctx.get(TOKENS.eventStore), accountDecider, ctx.get(TOKENS.newId)),
+          accounts: accountHandler(ctx.get(TOKENS.eventStore), ctx.get(TOKENS.newId)),
           clients: new CommandHandler(ctx.get(TOKENS.eventStore), clientDecider, ctx.get(TOKENS.newId)),
           eventStore: ctx.get(TOKENS.eventStore),
           sessions: new SessionStore(readDb, { idleMs: config.session.idleMinutes * 60_000, absoluteMs: config.session.absoluteHours * 3_600_000 }, clock),
@@ -109,3 +110,17 @@ export const identityModule: PlatformModule = {
     devIdp.current = null;
   },
 };
+
+/** The account command handler; every command drops the account's state cached for authentication. */
+function accountHandler(eventStore: EventStore, newId: () => string) {
+  const accounts = new CommandHandler(eventStore, accountDecider, newId);
+  const handle = accounts.handle.bind(accounts);
+  accounts.handle = async (streamName, command, ctx) => {
+    try {
+      return await handle(streamName, command, ctx);
+    } finally {
+      forgetRecentAccount(accounts, streamName);
+    }
+  };
+  return accounts;
+}

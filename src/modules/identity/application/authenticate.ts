@@ -7,11 +7,11 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { TLSSocket } from 'node:tls';
 import type { MachinePrincipal, UserPrincipal } from '../../../shared-kernel/auth/principal.ts';
-import { clientStreamName } from '../contracts/identity.events.ts';
+import { accountStreamName, clientStreamName } from '../contracts/identity.events.ts';
 import { CLIENT_ID } from '../domain/client.decider.ts';
 import { verifySecret } from '../infrastructure/client-secrets.ts';
 import { HttpProblem, problem } from '../../../shared-kernel/http/problem-details.ts';
-import type { Session } from '../infrastructure/session-store.ts';
+import { SESSION_CACHE_MS, type Session } from '../infrastructure/session-store.ts';
 import { accountIdOfNationalId, loadAccount } from './accounts.service.ts';
 import type { IdentityDeps } from './identity.deps.ts';
 
@@ -36,12 +36,37 @@ export function cookieOptions(deps: IdentityDeps, maxAgeMs?: number) {
 
 const sameToken = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
+/**
+ * Account states recently read, per account handler (so per platform): a logged-in user's every API call needs
+ * their grants. Reused for SESSION_CACHE_MS; a deactivation ends the account's sessions at once anyway.
+ */
+const recentAccounts = new WeakMap<object, Map<string, { state: Awaited<ReturnType<typeof loadAccount>>; readAt: number }>>();
+
+async function loadAccountRecent(deps: IdentityDeps, accountId: string) {
+  let cache = recentAccounts.get(deps.accounts);
+  if (!cache) recentAccounts.set(deps.accounts, (cache = new Map()));
+  const key = accountStreamName(accountId);
+  const now = Date.now();
+  const hit = cache.get(key);
+  if (hit && now - hit.readAt < SESSION_CACHE_MS) return hit.state;
+  const state = await loadAccount(deps, accountId);
+  if (cache.size >= 10_000) cache.delete(cache.keys().next().value!);
+  cache.delete(key);
+  cache.set(key, { state, readAt: now });
+  return state;
+}
+
+/** Drops an account's cached state: called after every command on the account in this process. */
+export function forgetRecentAccount(accounts: object, streamName: string): void {
+  recentAccounts.get(accounts)?.delete(streamName);
+}
+
 /** The principal of a live session, or null when its account is gone or deactivated (the session is ended). */
 export async function principalOfSession(deps: IdentityDeps, session: Session): Promise<UserPrincipal | null> {
   const rpps = session.nationalId.startsWith('8') ? session.nationalId.slice(1) : null;
   let accountId = session.accountId ?? (await accountIdOfNationalId(deps, session.nationalId));
   if (!accountId) return { kind: 'user', accountId: null, nationalId: session.nationalId, rpps, status: 'link-required', grants: [] };
-  const account = await loadAccount(deps, accountId);
+  const account = await loadAccountRecent(deps, accountId);
   if (account.status === 'initial' || account.status === 'pending-link') {
     accountId = null;
     return { kind: 'user', accountId: null, nationalId: session.nationalId, rpps, status: 'link-required', grants: [] };

@@ -76,10 +76,20 @@ interface SessionRow {
   last_seen_at: Date;
 }
 
+/**
+ * How long a session read from the database is reused by this process without reading it again (every API call
+ * of a logged-in user reads its session). Logout, deactivation and account linking in this process take effect at
+ * once (the entry is dropped); in another process of a multi-node deployment, within this delay.
+ */
+export const SESSION_CACHE_MS = 2_000;
+const SESSION_CACHE_MAX = 10_000;
+
 export class SessionStore {
   readonly #db: SqlDatabase;
   readonly #timeouts: SessionTimeouts;
   readonly #clock: () => Date;
+  /** Sessions recently read, by token hash (insertion order = age, for eviction). */
+  readonly #recent = new Map<string, { session: Session; readAt: number }>();
 
   constructor(db: SqlDatabase, timeouts: SessionTimeouts, clock: () => Date) {
     this.#db = db;
@@ -125,6 +135,19 @@ export class SessionStore {
   /** The live session of a token, touched; null (and deleted) when idle or too old. */
   async get(token: string): Promise<Session | null> {
     const id = hash(token);
+    const cached = this.#recent.get(id);
+    const nowMs = this.#clock().getTime();
+    if (cached && nowMs - cached.readAt < SESSION_CACHE_MS) return cached.session;
+    this.#recent.delete(id);
+    const session = await this.#read(id);
+    if (session) {
+      if (this.#recent.size >= SESSION_CACHE_MAX) this.#recent.delete(this.#recent.keys().next().value!);
+      this.#recent.set(id, { session, readAt: nowMs });
+    }
+    return session;
+  }
+
+  async #read(id: string): Promise<Session | null> {
     const { rows } = await this.#db.query<SessionRow>(`SELECT * FROM identity_sessions WHERE token_hash = $1`, [id]);
     const row = rows[0];
     if (!row) return null;
@@ -153,15 +176,18 @@ export class SessionStore {
   }
 
   async setAccount(id: string, accountId: string): Promise<void> {
+    this.#recent.delete(id);
     await this.#db.query(`UPDATE identity_sessions SET account_id = $2 WHERE token_hash = $1`, [id, accountId]);
   }
 
   async destroy(id: string): Promise<void> {
+    this.#recent.delete(id);
     await this.#db.query(`DELETE FROM identity_sessions WHERE token_hash = $1`, [id]);
   }
 
   /** Ends every session of an account (deactivation). */
   async destroyAccountSessions(accountId: string): Promise<void> {
+    for (const [id, entry] of this.#recent) if (entry.session.accountId === accountId) this.#recent.delete(id);
     await this.#db.query(`DELETE FROM identity_sessions WHERE account_id = $1`, [accountId]);
   }
 }
