@@ -157,7 +157,7 @@ sas-agenda .sas-agenda__day{position:relative;list-style:none;margin:0;padding:0
   background-image:repeating-linear-gradient(to bottom,var(--border-default-grey) 0,var(--border-default-grey) 1px,transparent 1px,transparent ${HOUR_REM}rem)}
 sas-agenda .sas-agenda__day[data-unavailable]{background-color:var(--background-alt-grey)}
 sas-agenda .sas-agenda__day>li{position:absolute;left:.125rem;right:.125rem;margin:0;padding:0}
-sas-agenda .sas-agenda__occ{display:block;width:100%;height:100%;overflow:hidden;text-align:left;font-size:.75rem;line-height:1rem;padding:.125rem .25rem;border-radius:.25rem;
+sas-agenda .sas-agenda__occ{display:flex;flex-direction:column;justify-content:flex-start;align-items:flex-start;width:100%;height:100%;overflow:hidden;text-align:left;font-size:.75rem;line-height:1rem;padding:.125rem .25rem;border-radius:.25rem;
   border:1px solid var(--border-action-high-blue-france);background:var(--background-action-low-blue-france);color:var(--text-default-grey);box-sizing:border-box}
 sas-agenda button.sas-agenda__occ{cursor:pointer}
 sas-agenda button.sas-agenda__occ:hover{background:var(--background-action-low-blue-france-hover)}
@@ -166,6 +166,7 @@ sas-agenda .sas-agenda__occ[data-booked]{border-style:dashed;border-color:var(--
 sas-agenda .sas-agenda__occ[data-hidden]{opacity:.85;border-style:dotted}
 sas-agenda .sas-agenda__occ:focus-visible,sas-agenda .sas-agenda__day>li:focus-within{z-index:2}
 sas-agenda .sas-agenda__occ strong{display:block}
+sas-agenda .sas-agenda__occ[data-compact]{flex-direction:row;flex-wrap:wrap;gap:0 .25rem}
 sas-agenda dialog.fr-modal{max-width:none;max-height:none;width:100%;height:100%}
 sas-agenda dialog.fr-modal::backdrop{background:transparent}
 `;
@@ -405,6 +406,16 @@ export class SasAgenda extends LitElement {
     this.form = { ...this.form, ...patch };
   }
 
+  private onFieldInput(name: keyof AvailabilityForm & string, value: string): void {
+    const f = this.form;
+    const patch: Partial<AvailabilityForm> = { [name]: value };
+    // A new first date carries its weekday along while the weekdays are still just the former date's one.
+    if (name === 'date' && /^\d{4}-\d{2}-\d{2}$/.test(value) && /^\d{4}-\d{2}-\d{2}$/.test(f.date)) {
+      if (f.weekdays.length === 0 || (f.weekdays.length === 1 && f.weekdays[0] === weekdayOf(f.date))) patch.weekdays = [weekdayOf(value)];
+    }
+    this.patchForm(patch);
+  }
+
   private toggleIn(list: readonly string[], value: string): string[] {
     return list.includes(value) ? list.filter((v) => v !== value) : [...list, value];
   }
@@ -571,7 +582,7 @@ export class SasAgenda extends LitElement {
         aria-invalid=${error ? 'true' : nothing}
         aria-describedby=${describedBy || nothing}
         .value=${String(this.form[name] ?? '')}
-        @input=${(e: Event) => this.patchForm({ [name]: (e.target as HTMLInputElement).value } as Partial<AvailabilityForm>)}
+        @input=${(e: Event) => this.onFieldInput(name, (e.target as HTMLInputElement).value)}
       />
       ${error ? html`<p class="fr-error-text" id=${`${id}-error`}>${error}</p>` : nothing}
     </div>`;
@@ -795,6 +806,7 @@ export class SasAgenda extends LitElement {
     const top = ((startMin - firstHour * 60) / 60) * HOUR_REM;
     const height = Math.max(((endMin - startMin) / 60) * HOUR_REM, 1.75);
     const style = `top:${top}rem;height:${height}rem`;
+    const compact = endMin - startMin < 45;
     const kindLabel = o.kind === 'range' ? 'Plage' : 'Créneau';
     const short = o.kind === 'range' ? `${kindLabel} · ${o.remainingPlaces}/${o.capacity} places` : `${kindLabel} · ${consultationLabel(o.consultationTypes)}`;
     const extra = `${o.kind === 'range' ? `, ${placesLabel(o)}` : ''}, ${consultationLabel(o.consultationTypes).toLowerCase()}${o.seriesId ? ', série hebdomadaire' : ''}${
@@ -809,6 +821,7 @@ export class SasAgenda extends LitElement {
             class="sas-agenda__occ"
             data-kind=${o.kind}
             data-booked
+            ?data-compact=${compact}
             ?data-hidden=${o.hiddenByUnavailability}
             title="Réservé par la régulation : ni modifiable ni supprimable"
           >
@@ -818,6 +831,7 @@ export class SasAgenda extends LitElement {
             type="button"
             class="sas-agenda__occ"
             data-kind=${o.kind}
+            ?data-compact=${compact}
             ?data-hidden=${o.hiddenByUnavailability}
             @click=${(e: Event) => this.openEdit(e, o)}
           >
@@ -896,7 +910,7 @@ export class SasAgenda extends LitElement {
           ?disabled=${this.saving}
           @change=${(e: Event) => void this.setIndefinite(e)}
         />
-        <label class="fr-toggle__label" for=${toggleId} data-fr-checked-label="Activée" data-fr-unchecked-label="Désactivée">
+        <label class="fr-toggle__label" style="--toggle-status-width:1.5rem" for=${toggleId} data-fr-checked-label="Activée" data-fr-unchecked-label="Désactivée">
           Indisponible pour une durée indéfinie
         </label>
         <p class="fr-hint-text" id=${`${toggleId}-hint`}>Masque tous vos créneaux de la recherche jusqu’à ce que vous la désactiviez.</p>
