@@ -6,7 +6,7 @@
  * The vendor a slot comes from never enters the ordering (neutrality).
  */
 import type { SqlExecutor } from '../../../../shared-kernel/sql/sql-database.ts';
-import type { SearchCard, SearchEngine, SearchQuery, SearchSlot, SearchStructure } from '../../application/search/search-engine.port.ts';
+import type { SearchCard, SearchEngine, SearchQuery, SearchStructure } from '../../application/search/search-engine.port.ts';
 import { filiereCondition, VISIBLE_SLOT } from './search.projection.ts';
 
 const MAX_SLOTS_PER_CARD = 20;
@@ -153,38 +153,34 @@ async function searchPractitioners(db: SqlExecutor, q: SearchQuery): Promise<Sea
   const page = [...fromTreating, ...rest];
   if (page.length === 0) return [];
 
-  // Names and the slots of the page's practitioners.
+  // Names, structures and the slots of the page's practitioners, in one statement.
   const rppsList = [...new Set(page.map((r) => r.rpps))];
-  const [people, slots] = await Promise.all([
-    db.query<{ rpps: string; given_name: string; family_name: string; civility: string | null; specialty_label: string | null; structures: SearchStructure[] }>(
-      `SELECT sp.rpps, sp.given_name, sp.family_name, sp.civility, sp.specialty_label,
-              (SELECT coalesce(json_agg(json_build_object('structureId', st.structure_id, 'kind', st.kind, 'name', st.name, 'phone', st.phone)
-                                        ORDER BY st.kind, st.name, st.structure_id), '[]'::json)
-                 FROM search_structure_members m JOIN search_structures st ON st.structure_id = m.structure_id
-                WHERE m.rpps = sp.rpps) AS structures
-         FROM search_practitioners sp WHERE sp.rpps = ANY($1::text[])`,
-      [rppsList],
-    ),
-    db.query<{ rpps: string; slot_id: string; starts_at: Date; ends_at: Date; consultation_types: string[]; source: string }>(
-      `SELECT s.rpps, s.slot_id, s.starts_at, s.ends_at, s.consultation_types, s.source
-         FROM unnest($1::text[]) AS p(rpps)
-         CROSS JOIN LATERAL (
-           SELECT s.* FROM search_slots s LEFT JOIN search_unavailability u ON u.rpps = s.rpps
-            WHERE s.rpps = p.rpps AND s.starts_at >= $2::timestamptz AND s.starts_at < $3::timestamptz
-              AND ($4::text IS NULL OR $4::text = ANY(s.consultation_types)) AND ${VISIBLE_SLOT}
-            ORDER BY s.starts_at, s.slot_id
-            LIMIT ${MAX_SLOTS_PER_CARD}
-         ) s`,
-      [rppsList, q.from, q.to, q.consultationType ?? null],
-    ),
-  ]);
+  const people = await db.query<{
+    rpps: string;
+    given_name: string | null;
+    family_name: string | null;
+    civility: string | null;
+    specialty_label: string | null;
+    structures: SearchStructure[];
+    slots: { slotId: string; start: string; end: string; consultationTypes: string[]; source: string }[];
+  }>(
+    `SELECT p.rpps, sp.given_name, sp.family_name, sp.civility, sp.specialty_label,
+            (SELECT coalesce(json_agg(json_build_object('structureId', st.structure_id, 'kind', st.kind, 'name', st.name, 'phone', st.phone)
+                                      ORDER BY st.kind, st.name, st.structure_id), '[]'::json)
+               FROM search_structure_members m JOIN search_structures st ON st.structure_id = m.structure_id
+              WHERE m.rpps = p.rpps) AS structures,
+            (SELECT coalesce(json_agg(json_build_object('slotId', s.slot_id, 'start', s.starts_at, 'end', s.ends_at,
+                                                        'consultationTypes', s.consultation_types, 'source', s.source)
+                                      ORDER BY s.starts_at, s.slot_id), '[]'::json)
+               FROM (SELECT s.* FROM search_slots s LEFT JOIN search_unavailability u ON u.rpps = s.rpps
+                      WHERE s.rpps = p.rpps AND s.starts_at >= $2::timestamptz AND s.starts_at < $3::timestamptz
+                        AND ($4::text IS NULL OR $4::text = ANY(s.consultation_types)) AND ${VISIBLE_SLOT}
+                      ORDER BY s.starts_at, s.slot_id
+                      LIMIT ${MAX_SLOTS_PER_CARD}) s) AS slots
+       FROM unnest($1::text[]) AS p(rpps) LEFT JOIN search_practitioners sp ON sp.rpps = p.rpps`,
+    [rppsList, q.from, q.to, q.consultationType ?? null],
+  );
   const person = new Map(people.rows.map((r) => [r.rpps, r]));
-  const slotsOf = new Map<string, SearchSlot[]>();
-  for (const s of slots.rows) {
-    const list = slotsOf.get(s.rpps) ?? [];
-    list.push({ slotId: s.slot_id, start: new Date(s.starts_at).toISOString(), end: new Date(s.ends_at).toISOString(), consultationTypes: s.consultation_types, source: s.source });
-    slotsOf.set(s.rpps, list);
-  }
   return page.map((r) => {
     const who = person.get(r.rpps);
     return {
@@ -200,7 +196,7 @@ async function searchPractitioners(db: SqlExecutor, q: SearchQuery): Promise<Sea
       structures: who?.structures ?? [],
       distanceKm: r.distance_km === null ? null : Math.round(Number(r.distance_km) * 10) / 10,
       group: GROUPS[Number(r.grp)] ?? 'without-slots',
-      slots: slotsOf.get(r.rpps) ?? [],
+      slots: (who?.slots ?? []).map((x) => ({ ...x, start: new Date(x.start).toISOString(), end: new Date(x.end).toISOString() })),
     };
   });
 }
