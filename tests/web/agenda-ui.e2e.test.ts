@@ -3,7 +3,8 @@
  * creates a slot and a weekly series through the dialogs and sees them in the week, edits one occurrence, deletes
  * the series, meets the server's overlap refusal in the dialog (its input kept), declares and removes an
  * unavailability, sees an occurrence booked through the booking API locked, and creates a slot with the keyboard
- * only; a délégataire opens the same agenda by RPPS. axe checks the week view and the open dialog.
+ * only; a délégataire opens the same agenda by RPPS, a gestionnaire de structure through its structure's members.
+ * axe checks the week view and the open dialogs; screenshots go to test-artifacts/.
  */
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -287,6 +288,7 @@ describe.skipIf(!run)('the agenda screen in a browser', () => {
     expect(await li.locator('[data-booked]').count()).toBe(1);
     expect((await week(monday(1), 7)).occurrences.find((o) => o.slotId === slotId)).toMatchObject({ booked: true });
     await expectNoA11yViolations(page, 'agenda with a booked occurrence');
+    await screenshot(page, 'agenda-booked');
   });
 
   it('creates a slot with the keyboard only (Tab, Enter, typing), the dialog trapping the focus', async () => {
@@ -371,6 +373,51 @@ describe.skipIf(!run)('the agenda screen in a browser', () => {
     await expect.poll(() => other.locator(`sas-agenda ul[data-date="${plus(monday(1), 1)}"] li`).innerText(), { timeout: 10_000 }).toContain('09:00–09:20');
     expect(new URL(other.url()).searchParams.get('rpps')).toBe(RPPS);
     await expectNoA11yViolations(other, 'délégataire agenda');
+    await other.context().close();
+  });
+
+  it('a gestionnaire de structure picks one of its structures, then a member, and edits that agenda', async () => {
+    const manager = await loginAs(t.url, demoIdentityByRole('gestionnaire-structure').nationalId);
+    const structure = await manager.api('/api/directory/structures', { method: 'POST', json: { kind: 'sos-medecins', name: 'SOS Médecins Agenda UI', inseeCode: '31555' } });
+    expect(structure.status).toBe(201);
+    const { structureId } = (await structure.json()) as { structureId: string };
+    expect((await manager.api(`/api/directory/structures/${structureId}/members`, { method: 'POST', json: { rpps: RPPS } })).status).toBe(201);
+    await eventually(async () => (await manager.api(`/api/agendas/${RPPS}`)).status === 200);
+    await eventually(async () => {
+      const list = (await (await manager.api('/api/directory/structures?departement=31&limit=200')).json()) as { items: { structureId: string; memberCount: number }[] };
+      return list.items.some((s) => s.structureId === structureId && s.memberCount === 1);
+    });
+
+    const other = await newPage(browser);
+    other.on('pageerror', (error) => pageErrors.push(error.message));
+    await other.goto(`${t.url}/`);
+    await other.getByRole('link', { name: /S'identifier avec Pro Santé Connect/ }).click();
+    await other.waitForURL(/\/dev-idp\/interaction\//);
+    await other.getByRole('button', { name: demoIdentityByRole('gestionnaire-structure').label }).click();
+    await other.waitForURL(`${t.url}/`);
+    await other.getByRole('link', { name: 'Agendas' }).first().click();
+    await other.waitForURL(`${t.url}/agenda`);
+    const structures = other.getByRole('combobox', { name: /Structure/ });
+    await expect
+      .poll(async () => (await structures.locator('option').allTextContents()).map((o) => o.trim()), { timeout: 10_000 })
+      .toContain('SOS Médecins Agenda UI (31)');
+    await structures.selectOption(structureId);
+    const members = other.getByRole('combobox', { name: 'Membre de la structure' });
+    await members.waitFor();
+    await members.selectOption(RPPS);
+    await other.getByRole('button', { name: 'Semaine suivante' }).click();
+    const tuesday = other.locator(`sas-agenda ul[data-date="${plus(monday(1), 1)}"] li`);
+    await expect.poll(() => tuesday.innerText(), { timeout: 10_000 }).toContain('09:00–09:20');
+    await expectNoA11yViolations(other, 'gestionnaire de structure agenda');
+    // the manager edits it: the slot moves to 09:30
+    await tuesday.getByRole('button').click();
+    const d = other.getByRole('dialog', { name: 'Modifier la disponibilité' });
+    await d.getByLabel(/^Heure de début/).fill('09:30');
+    await d.getByLabel(/^Heure de fin/).fill('09:50');
+    await d.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+    await d.waitFor({ state: 'detached' });
+    await expect.poll(() => tuesday.innerText(), { timeout: 10_000 }).toContain('09:30–09:50');
+    expect((await week(monday(1), 7)).occurrences.find((o) => o.date === plus(monday(1), 1))).toMatchObject({ startTime: '09:30', endTime: '09:50' });
     await other.context().close();
   });
 

@@ -166,7 +166,8 @@ sas-agenda .sas-agenda__occ[data-booked]{border-style:dashed;border-color:var(--
 sas-agenda .sas-agenda__occ[data-hidden]{opacity:.85;border-style:dotted}
 sas-agenda .sas-agenda__occ:focus-visible,sas-agenda .sas-agenda__day>li:focus-within{z-index:2}
 sas-agenda .sas-agenda__occ strong{display:block}
-sas-agenda .sas-agenda__occ[data-compact]{flex-direction:row;flex-wrap:wrap;gap:0 .25rem}
+sas-agenda .sas-agenda__occ[data-compact]{flex-direction:row;flex-wrap:nowrap;white-space:nowrap;gap:.25rem;align-items:center}
+sas-agenda .sas-agenda__occ[data-compact] strong{display:inline}
 sas-agenda dialog.fr-modal{max-width:none;max-height:none;width:100%;height:100%}
 sas-agenda dialog.fr-modal::backdrop{background:transparent}
 `;
