@@ -101,7 +101,8 @@ export function registerAggregationJobs(jobs: JobQueue, deps: AggregationDeps): 
     name: POLL_JOB,
     // Retries of requests happen inside the poll (fhir-http.ts); a poll that fails is simply the next one's job.
     attempts: 1,
-    concurrency: 4,
+    // Polls wait on vendors and the database, not on the CPU: several run at once per worker.
+    concurrency: 8,
     handler: async (data, ctx) => {
       const outcome = await pollBatch(deps, data, ctx.signal);
       if (outcome.status !== 'applied' && outcome.status !== 'skipped') deps.logger.warn({ vendorId: data.vendorId, batch: batchKey(data.kind, data.batch), outcome }, 'vendor batch not refreshed');
@@ -165,11 +166,14 @@ export async function pollBatch(deps: AggregationDeps, data: PollBatchJobData, s
   const settings = { threshold: vendor.circuitFailureThreshold, openMs: vendor.circuitOpenMs };
 
   let allowed = true;
-  await updateCircuit(deps.readDb, vendor.id, (circuit) => {
-    const decision = admit(circuit, now.getTime(), settings);
-    allowed = decision.allowed;
-    return { circuit: decision.circuit };
-  });
+  // A closed circuit admits every poll: the locked read-modify-write is only needed while it is open.
+  if ((await vendorStatus(deps.readDb, vendor.id)).circuit.state !== 'closed') {
+    await updateCircuit(deps.readDb, vendor.id, (circuit) => {
+      const decision = admit(circuit, now.getTime(), settings);
+      allowed = decision.allowed;
+      return { circuit: decision.circuit };
+    });
+  }
   if (!allowed) {
     const staled = await markStaleIfDue(deps, vendor, key, ids, batchRow, now, 'circuit ouvert');
     return { status: 'circuit-open', staled };
