@@ -45,10 +45,13 @@ const { values } = parseArgs({
     'fresh-rate': { type: 'string', default: '1000' },
     /** An existing PostgreSQL to use (and keep) instead of a throwaway one; seeded only if its log is empty. */
     'database-url': { type: 'string' },
+    /** Which measures to run: engine, freshness, http (comma-separated; default all). */
+    phases: { type: 'string', default: 'engine,freshness,http' },
   },
 });
 const SCALE: DemoScale = values.scale === 'national' ? { kind: 'national' } : { kind: 'department', departement: values.departement! };
 const QUERIES = Number(values.queries);
+const PHASES = new Set(values.phases!.split(','));
 const HOUR = 3_600_000;
 
 interface Row {
@@ -187,7 +190,7 @@ async function run(adapter: 'postgres' | 'pglite') {
     const mix = queryMix(communes, practitioners, QUERIES);
     const byShape = new Map<string, number[]>();
     const all: number[] = [];
-    for (const [i, s] of mix.entries()) {
+    for (const [i, s] of (PHASES.has('engine') ? mix : []).entries()) {
       const now = Date.now();
       const q: SearchQuery = { ...s.query, from: new Date(now + s.query.window[0] * HOUR), to: new Date(now + s.query.window[1] * HOUR), seed: `s${i}` };
       const t0 = performance.now();
@@ -200,10 +203,11 @@ async function run(adapter: 'postgres' | 'pglite') {
       }
     }
     for (const [shape, latencies] of byShape) record(adapter, `engine: ${shape}`, dataset, latencies, null);
-    record(adapter, 'engine: whole mix, sequential', dataset, all, 1000 / (all.reduce((a, b) => a + b, 0) / all.length));
+    if (all.length > 0) record(adapter, 'engine: whole mix, sequential', dataset, all, 1000 / (all.reduce((a, b) => a + b, 0) / all.length));
 
     // 2. Freshness while slot events arrive at the given rate.
-    await freshness(adapter, platform, engine, practitioners, dataset);
+    if (PHASES.has('freshness')) await freshness(adapter, platform, engine, practitioners, dataset);
+    if (!PHASES.has('http')) return;
 
     // 3. HTTP, the platform in its own process.
     await platform.stop();

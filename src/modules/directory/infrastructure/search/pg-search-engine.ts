@@ -42,17 +42,47 @@ type Row = {
 };
 
 const GROUPS = ['medecin-traitant', 'with-slots', 'without-slots'] as const;
+/** A place of the page with its practitioner's names, structures and slots (the people columns below). */
+type CardRow = Row & {
+  given_name: string | null;
+  family_name: string | null;
+  civility: string | null;
+  specialty_label: string | null;
+  structures: SearchStructure[];
+  slots: { slotId: string; start: string; end: string; consultationTypes: string[]; source: string }[];
+};
+
+/**
+ * The practitioner's names, open structures and first visible slots of the window ($2, $3) and type ($4), for a
+ * page row `page` joined with `sp` (search_practitioners).
+ */
+const PEOPLE_COLUMNS = `sp.given_name, sp.family_name, sp.civility, sp.specialty_label,
+  (SELECT coalesce(json_agg(json_build_object('structureId', st.structure_id, 'kind', st.kind, 'name', st.name, 'phone', st.phone)
+                            ORDER BY st.kind, st.name, st.structure_id), '[]'::json)
+     FROM search_structure_members m JOIN search_structures st ON st.structure_id = m.structure_id
+    WHERE m.rpps = page.rpps) AS structures,
+  (SELECT coalesce(json_agg(json_build_object('slotId', s.slot_id, 'start', s.starts_at, 'end', s.ends_at,
+                                              'consultationTypes', s.consultation_types, 'source', s.source)
+                            ORDER BY s.starts_at, s.slot_id), '[]'::json)
+     FROM (SELECT s.* FROM search_slots s LEFT JOIN search_unavailability u ON u.rpps = s.rpps
+            WHERE s.rpps = page.rpps AND s.starts_at >= $2::timestamptz AND s.starts_at < $3::timestamptz
+              AND ($4::text IS NULL OR $4::text = ANY(s.consultation_types)) AND ${VISIBLE_SLOT}
+            ORDER BY s.starts_at, s.slot_id
+            LIMIT ${MAX_SLOTS_PER_CARD}) s) AS slots`;
+
 const SLOT_COLUMN = { cabinet: 'slot_cabinet', teleconsultation: 'slot_teleconsultation', domicile: 'slot_domicile' } as const;
 
 /**
- * Two steps. (1) The page of places: every filter and the ordering work on `search_locations` alone (the
- * slot test is a multirange overlap on the row). The médecin traitant's places come first, wherever they are,
- * fetched by RPPS; the other places are ranked by the query. (2) The slots of the few places of the page.
+ * One statement per search (two with a médecin traitant): the page of places — every filter and the ordering work
+ * on `search_locations` alone, the slot test being a multirange overlap on the row — then, for the few places of
+ * the page, the practitioner's names, structures and slots (PEOPLE_COLUMNS). The médecin traitant's places come
+ * first, wherever they are, fetched by RPPS; the other places are ranked by the query.
  */
 async function searchPractitioners(db: SqlExecutor, q: SearchQuery): Promise<SearchCard[]> {
   const slotColumn = q.consultationType ? SLOT_COLUMN[q.consultationType] : 'slot_any';
   const hasSlot = `sl.${slotColumn} && tstzrange($2::timestamptz, $3::timestamptz)`;
-  const params: unknown[] = [q.filiere, q.from, q.to];
+  // $1 filière (for the médecin traitant's query), $2 and $3 the window, $4 the consultation type (slots of the cards).
+  const params: unknown[] = [q.filiere, q.from, q.to, q.consultationType ?? null];
   const p = (value: unknown) => {
     params.push(value);
     return `$${params.length}`;
@@ -74,14 +104,16 @@ async function searchPractitioners(db: SqlExecutor, q: SearchQuery): Promise<Sea
             sl.insee_code, sl.phone, ${dist} AS distance_km, ${grp} AS grp`;
 
   // The médecin traitant's places (any distance), first.
-  let treating: Row[] = [];
+  let treating: CardRow[] = [];
   if (q.treatingRpps) {
     const treatingParams = [...params, q.treatingRpps];
     const dist = origin ? `CASE WHEN sl.lat IS NULL THEN NULL ELSE ${distance} END` : 'NULL::double precision';
-    const { rows } = await db.query<Row>(
+    const { rows } = await db.query<CardRow>(
       // (The window's bounds are typed here even when no filter uses them.)
-      `${select('0', dist)} FROM search_locations sl WHERE ${common.join(' AND ')} AND sl.rpps = $${treatingParams.length} AND $2::timestamptz <= $3::timestamptz
-       ORDER BY sl.location_id`,
+      `SELECT page.*, ${PEOPLE_COLUMNS}
+         FROM (${select('0', dist)} FROM search_locations sl WHERE ${common.join(' AND ')} AND sl.rpps = $${treatingParams.length} AND $2::timestamptz <= $3::timestamptz) page
+         LEFT JOIN search_practitioners sp ON sp.rpps = page.rpps
+        ORDER BY page.location_id`,
       treatingParams,
     );
     treating = rows;
@@ -90,7 +122,7 @@ async function searchPractitioners(db: SqlExecutor, q: SearchQuery): Promise<Sea
   const restOffset = Math.max(0, q.offset - treating.length);
   const restLimit = q.limit - fromTreating.length;
 
-  let rest: Row[] = [];
+  let rest: CardRow[] = [];
   if (restLimit > 0) {
     if (q.place.kind === 'point') {
       const radius = `${p(q.place.radiusKm * 1000)}::float8`;
@@ -105,98 +137,73 @@ async function searchPractitioners(db: SqlExecutor, q: SearchQuery): Promise<Sea
     if (q.treatingRpps) where.push(`sl.rpps <> ${p(q.treatingRpps)}`);
     // The seeded hash orders a zone search, and breaks distance ties of an address search.
     const seeded = `md5(sl.rpps || ':' || sl.location_id || ':' || ${p(q.seed)}::text)`;
+    const need = restOffset + restLimit;
+    let ranked: string;
     if (q.place.kind === 'point') {
-      // Nearest first from the filière's GiST index (KNN on the chord distance, same order as the great-circle
-      // one), one group after the other: with slots, then (if the page is not full) without.
-      // Two steps in one statement: (1) the `need` nearest places, straight from the index in distance order (an
-      // ORDER BY with a tie-break would make the planner sort every place of the radius instead); (2) every place
-      // up to the farthest of those — the same places plus any tied at that distance — ordered with the seeded
-      // tie-break, so that places at one point (a commune centre) still page stably.
-      const groupQuery = async (grp: 1 | 2, limit: number, offset: number) => {
-        const group = `${where.join(' AND ')} AND ${grp === 1 ? hasSlot : `NOT (${hasSlot})`}`;
-        return (
-          await db.query<Row>(
-            `WITH nearest AS MATERIALIZED (
-               SELECT ${distance} AS d FROM search_locations sl
-                WHERE ${group}
-                ORDER BY ll_to_earth(sl.lat, sl.lon) <-> ${origin}
-                LIMIT ${limit + offset}
-             )
-             ${select(String(grp), distance)}
-               FROM search_locations sl
-              WHERE ${group}
-                AND earth_box(${origin}, (SELECT max(d) * 1000 FROM nearest)) @> ll_to_earth(sl.lat, sl.lon)
-                AND ${distance} <= (SELECT max(d) FROM nearest)
-              ORDER BY distance_km, ${seeded}, sl.rpps, sl.location_id
-              LIMIT ${limit} OFFSET ${offset}`,
-            params,
-          )
-        ).rows;
+      // Per group (with slots, then without): (1) the `need` nearest places straight from the filière's GiST index
+      // in distance order (KNN on the chord distance, the same order as the great-circle one; an ORDER BY with a
+      // tie-break would make the planner sort every place of the radius instead); (2) every place up to the
+      // farthest of those — the same places plus any tied at that distance — ordered with the seeded tie-break, so
+      // that places at one point (a commune centre) still page stably. The second group is read only when the
+      // first did not fill the page (a one-time filter).
+      const group = (grp: 1 | 2, only: string) => {
+        const cond = `${where.join(' AND ')} AND ${grp === 1 ? hasSlot : `NOT (${hasSlot})`}`;
+        return `nearest${grp} AS MATERIALIZED (
+            SELECT ${distance} AS d FROM search_locations sl
+             WHERE ${only}${cond}
+             ORDER BY ll_to_earth(sl.lat, sl.lon) <-> ${origin}
+             LIMIT ${need}
+          ),
+          group${grp} AS MATERIALIZED (
+            ${select(String(grp), distance)}, ${seeded} AS tie
+              FROM search_locations sl
+             WHERE ${cond}
+               AND earth_box(${origin}, (SELECT max(d) * 1000 FROM nearest${grp})) @> ll_to_earth(sl.lat, sl.lon)
+               AND ${distance} <= (SELECT max(d) FROM nearest${grp})
+             ORDER BY distance_km, tie, sl.rpps, sl.location_id
+             LIMIT ${need}
+          )`;
       };
-      const withSlots = await groupQuery(1, restOffset + restLimit, 0);
-      rest = withSlots.slice(restOffset);
-      if (!q.onlyAvailable && withSlots.length < restOffset + restLimit) {
-        rest.push(...(await groupQuery(2, restLimit - rest.length, Math.max(0, restOffset - withSlots.length))));
-      }
+      ranked = q.onlyAvailable
+        ? `WITH ${group(1, '')}, ranked AS (SELECT * FROM group1)`
+        : `WITH ${group(1, '')}, ${group(2, `(SELECT count(*) FROM group1) < ${need} AND `)},
+            ranked AS (SELECT * FROM group1 UNION ALL SELECT * FROM group2)`;
     } else {
-      const { rows } = await db.query<Row>(
-        `${select(`CASE WHEN ${hasSlot} THEN 1 ELSE 2 END`, distance)}
-           FROM search_locations sl
-          WHERE ${where.join(' AND ')}
-          ORDER BY grp, ${seeded}, sl.rpps, sl.location_id
-          LIMIT ${p(restLimit)} OFFSET ${p(restOffset)}`,
-        params,
-      );
-      rest = rows;
+      ranked = `WITH ranked AS (
+          ${select(`CASE WHEN ${hasSlot} THEN 1 ELSE 2 END`, distance)}, ${seeded} AS tie
+            FROM search_locations sl
+           WHERE ${where.join(' AND ')}
+           ORDER BY grp, tie, sl.rpps, sl.location_id
+           LIMIT ${need}
+        )`;
     }
+    rest = (
+      await db.query<CardRow>(
+        `${ranked},
+         page AS (SELECT * FROM ranked ORDER BY grp, distance_km, tie, rpps, location_id LIMIT ${restLimit} OFFSET ${restOffset})
+         SELECT page.*, ${PEOPLE_COLUMNS}
+           FROM page LEFT JOIN search_practitioners sp ON sp.rpps = page.rpps
+          ORDER BY page.grp, page.distance_km, page.tie, page.rpps, page.location_id`,
+        params,
+      )
+    ).rows;
   }
   const page = [...fromTreating, ...rest];
-  if (page.length === 0) return [];
-
-  // Names, structures and the slots of the page's practitioners, in one statement.
-  const rppsList = [...new Set(page.map((r) => r.rpps))];
-  const people = await db.query<{
-    rpps: string;
-    given_name: string | null;
-    family_name: string | null;
-    civility: string | null;
-    specialty_label: string | null;
-    structures: SearchStructure[];
-    slots: { slotId: string; start: string; end: string; consultationTypes: string[]; source: string }[];
-  }>(
-    `SELECT p.rpps, sp.given_name, sp.family_name, sp.civility, sp.specialty_label,
-            (SELECT coalesce(json_agg(json_build_object('structureId', st.structure_id, 'kind', st.kind, 'name', st.name, 'phone', st.phone)
-                                      ORDER BY st.kind, st.name, st.structure_id), '[]'::json)
-               FROM search_structure_members m JOIN search_structures st ON st.structure_id = m.structure_id
-              WHERE m.rpps = p.rpps) AS structures,
-            (SELECT coalesce(json_agg(json_build_object('slotId', s.slot_id, 'start', s.starts_at, 'end', s.ends_at,
-                                                        'consultationTypes', s.consultation_types, 'source', s.source)
-                                      ORDER BY s.starts_at, s.slot_id), '[]'::json)
-               FROM (SELECT s.* FROM search_slots s LEFT JOIN search_unavailability u ON u.rpps = s.rpps
-                      WHERE s.rpps = p.rpps AND s.starts_at >= $2::timestamptz AND s.starts_at < $3::timestamptz
-                        AND ($4::text IS NULL OR $4::text = ANY(s.consultation_types)) AND ${VISIBLE_SLOT}
-                      ORDER BY s.starts_at, s.slot_id
-                      LIMIT ${MAX_SLOTS_PER_CARD}) s) AS slots
-       FROM unnest($1::text[]) AS p(rpps) LEFT JOIN search_practitioners sp ON sp.rpps = p.rpps`,
-    [rppsList, q.from, q.to, q.consultationType ?? null],
-  );
-  const person = new Map(people.rows.map((r) => [r.rpps, r]));
   return page.map((r) => {
-    const who = person.get(r.rpps);
     return {
       rpps: r.rpps,
       locationId: r.location_id,
-      givenName: who?.given_name ?? '',
-      familyName: who?.family_name ?? '',
-      civility: who?.civility ?? null,
-      specialty: who?.specialty_label ?? null,
+      givenName: r.given_name ?? '',
+      familyName: r.family_name ?? '',
+      civility: r.civility ?? null,
+      specialty: r.specialty_label ?? null,
       address: { streetNumber: r.street_number, streetName: r.street_name, postcode: r.postcode, commune: r.commune, inseeCode: r.insee_code },
       structure: r.structure,
       phone: r.phone,
-      structures: who?.structures ?? [],
+      structures: r.structures ?? [],
       distanceKm: r.distance_km === null ? null : Math.round(Number(r.distance_km) * 10) / 10,
       group: GROUPS[Number(r.grp)] ?? 'without-slots',
-      slots: (who?.slots ?? []).map((x) => ({ ...x, start: new Date(x.start).toISOString(), end: new Date(x.end).toISOString() })),
+      slots: (r.slots ?? []).map((x) => ({ ...x, start: new Date(x.start).toISOString(), end: new Date(x.end).toISOString() })),
     };
   });
 }
