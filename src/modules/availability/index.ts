@@ -28,6 +28,13 @@ import { createAggregationTables } from './infrastructure/vendors/vendor-aggrega
 import { startEmbeddedVendor, wantsEmbeddedVendor } from './infrastructure/vendors/embedded-vendor.ts';
 import { loadVendorsFile, VendorRegistry } from './infrastructure/vendors/vendor-registry.ts';
 import type { VendorSimulator } from './infrastructure/vendor-sim/vendor-sim.server.ts';
+import { registerRegulatorPushJobs, scheduleRegulatorSweep, type RegulatorPushDeps } from './application/regulator-push/regulator-push.job.ts';
+import { regulatorPushReactor } from './application/regulator-push/regulator-push.reactor.ts';
+import { regulatorPushRoutes } from './application/regulator-push/regulator-push.routes.ts';
+import { createRegulatorPushTables } from './infrastructure/regulator-push/regulator-push.store.ts';
+
+/** Regulator accounts pushed to the end-to-end vendors (INT_R02): the vendor registry, the database and the job queue. */
+const regulatorPushDeps = (container: Container): RegulatorPushDeps => ({ ...container.get(AVAILABILITY.aggregation), jobs: container.get(TOKENS.jobs) });
 
 /** The embedded vendor simulator of a running platform (embedded default only). */
 const embeddedSimulators = new WeakMap<Container, VendorSimulator>();
@@ -60,10 +67,11 @@ export const availabilityModule: PlatformModule = {
   },
   async init(container) {
     await createAggregationTables(container.get(TOKENS.readDb));
+    await createRegulatorPushTables(container.get(TOKENS.readDb));
   },
   api(container) {
     const deps = container.get(AVAILABILITY.deps);
-    return [publishSlotRoute(deps), withdrawSlotRoute(deps), ...listFreeSlotsRoutes(deps), ...agendaRoutes(deps), bookSlotRoute(deps), cancelBookingRoute(deps), vendorDisplayRoute(deps), vendorsRoute(container.get(AVAILABILITY.aggregation))];
+    return [publishSlotRoute(deps), withdrawSlotRoute(deps), ...listFreeSlotsRoutes(deps), ...agendaRoutes(deps), bookSlotRoute(deps), cancelBookingRoute(deps), vendorDisplayRoute(deps), vendorsRoute(container.get(AVAILABILITY.aggregation)), ...regulatorPushRoutes(regulatorPushDeps(container))];
   },
   // The FHIR endpoint where booking vendors report appointments (/fhir/Appointment), OperationOutcome errors.
   web(container, router, registry) {
@@ -73,11 +81,14 @@ export const availabilityModule: PlatformModule = {
       logger: container.get(TOKENS.logger),
     });
   },
-  projections: () => [freeSlotsProjection, structureManagersProjection, slotIndexProjection, vendorAppointmentsProjection, vendorDisplayProjection, knownPractitionersProjection],
+  projections: (container) => [freeSlotsProjection, structureManagersProjection, slotIndexProjection, vendorAppointmentsProjection, vendorDisplayProjection, knownPractitionersProjection, regulatorPushReactor(regulatorPushDeps(container))],
   // Vendor slot aggregation: one repeatable poll per vendor and batch (and the embedded simulator by default).
   async jobs(container, jobs) {
     const aggregation = container.get(AVAILABILITY.aggregation);
     registerAggregationJobs(jobs, aggregation);
+    // Regulator accounts pushed to the end-to-end vendors (INT_R02): one job per account change and vendor, a sweep.
+    registerRegulatorPushJobs(jobs, regulatorPushDeps(container));
+    await scheduleRegulatorSweep(jobs);
     const config = container.get(TOKENS.config);
     if (wantsEmbeddedVendor(config) && aggregation.registry.all().length === 0) {
       const { simulator, vendor } = await startEmbeddedVendor(container.get(TOKENS.logger));

@@ -1,5 +1,6 @@
 /**
- * GET of a vendor's FHIR search, as the guide's client does it (`Accept: application/json+fhir`), over HTTP or HTTPS
+ * GET of a vendor's FHIR search, as the guide's client does it (`Accept: application/json+fhir`), and PUT of a regulator
+ * account (INT_R02), over HTTP or HTTPS
  * with a client certificate (mTLS), with a timeout per request, a cap on the answer's size (read as a stream and cut
  * off past the cap, never buffered whole) and retries with exponential back-off for transient failures (timeouts,
  * network errors, 5xx, 429). A 4xx other than 429 means our request is wrong: no retry.
@@ -13,11 +14,14 @@ export type FetchFailureKind = 'timeout' | 'network' | 'http' | 'too-large';
 export class VendorFetchError extends Error {
   readonly kind: FetchFailureKind;
   readonly status: number | null;
-  constructor(kind: FetchFailureKind, message: string, status: number | null = null) {
+  /** The answer's body of an HTTP error (an OperationOutcome, for a PUT), cut to 2,000 characters; null otherwise. */
+  readonly body: string | null;
+  constructor(kind: FetchFailureKind, message: string, status: number | null = null, body: string | null = null) {
     super(message);
     this.name = 'VendorFetchError';
     this.kind = kind;
     this.status = status;
+    this.body = body;
   }
   /** Worth trying again: the vendor may answer next time. */
   get transient(): boolean {
@@ -62,10 +66,22 @@ export class FhirHttpClient {
 
   /** GET with retries; throws the last VendorFetchError when every attempt failed. */
   async get(url: string, options: FhirHttpOptions): Promise<FhirHttpResult> {
+    return this.#retrying(url, options, undefined);
+  }
+
+  /**
+   * PUT of a FHIR resource (the guide's conditional update, INT_R02), with the same timeout, retries and back-off as
+   * `get`: a conditional update is idempotent, so sending it again after a lost answer is harmless.
+   */
+  async put(url: string, resource: unknown, options: FhirHttpOptions): Promise<FhirHttpResult> {
+    return this.#retrying(url, options, { method: 'PUT', body: JSON.stringify(resource) });
+  }
+
+  async #retrying(url: string, options: FhirHttpOptions, write: { method: 'PUT'; body: string } | undefined): Promise<FhirHttpResult> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await this.#once(url, options);
-        if (result.status >= 400) throw new VendorFetchError('http', `HTTP ${result.status}`, result.status);
+        const result = await this.#once(url, options, write);
+        if (result.status >= 400) throw new VendorFetchError('http', `HTTP ${result.status}`, result.status, result.body.slice(0, 2_000));
         return { ...result, attempts: attempt };
       } catch (error) {
         const failure = error instanceof VendorFetchError ? error : new VendorFetchError('network', error instanceof Error ? error.message : String(error));
@@ -75,7 +91,7 @@ export class FhirHttpClient {
     }
   }
 
-  #once(url: string, options: FhirHttpOptions): Promise<{ status: number; body: string }> {
+  #once(url: string, options: FhirHttpOptions, write?: { method: 'PUT'; body: string }): Promise<{ status: number; body: string }> {
     const target = new URL(url);
     const https = target.protocol === 'https:';
     return new Promise((resolve, reject) => {
@@ -88,7 +104,15 @@ export class FhirHttpClient {
       };
       const req = (https ? httpsRequest : httpRequest)(
         target,
-        { method: 'GET', headers: { accept: 'application/json+fhir', 'accept-charset': 'utf-8' }, ...(https && this.#httpsAgent ? { agent: this.#httpsAgent } : {}) },
+        {
+          method: write?.method ?? 'GET',
+          headers: {
+            accept: 'application/json+fhir',
+            'accept-charset': 'utf-8',
+            ...(write ? { 'content-type': 'application/fhir+json; charset=utf-8', 'content-length': String(Buffer.byteLength(write.body)) } : {}),
+          },
+          ...(https && this.#httpsAgent ? { agent: this.#httpsAgent } : {}),
+        },
         (res: IncomingMessage) => {
           const declared = Number(res.headers['content-length']);
           if (Number.isFinite(declared) && declared > options.maxBytes) {
@@ -116,7 +140,7 @@ export class FhirHttpClient {
       }, options.timeoutMs);
       options.signal?.addEventListener('abort', () => (req.destroy(), finish(() => reject(new VendorFetchError('network', 'interrompu')))), { once: true });
       req.on('error', (error) => finish(() => reject(new VendorFetchError('network', error.message))));
-      req.end();
+      req.end(write?.body);
     });
   }
 }
