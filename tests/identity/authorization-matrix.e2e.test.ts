@@ -83,6 +83,9 @@ const EXPECTED: Record<string, (who: Who) => boolean> = {
   // Vendor aggregation: the registry's status for the national administrator; the display of an effecteur's vendor
   // slots is its own choice (or its délégataire's), not a structure manager's.
   'GET /api/vendors': (w) => is(w, 'admin-national'),
+  // A regulator account's push to the end-to-end vendors (INT_R02): as the account management of its territory.
+  'GET /api/vendors/regulator-push': (w) => is(w, 'admin-national', 'auditeur') || (is(w, 'gestionnaire-comptes', 'referent-territorial') && w.inside),
+  'POST /api/vendors/regulator-push/:accountId/retry': (w) => is(w, 'admin-national') || (is(w, 'gestionnaire-comptes') && w.inside),
   'PUT /api/agendas/:rpps/vendor-display': (w) => is(w, 'effecteur', 'delegataire') && w.inside,
 };
 
@@ -222,6 +225,13 @@ describe.skipIf(!testDatabaseUrl)('authorisation matrix', () => {
     return ((await response.json()) as { accountId: string }).accountId;
   }
 
+  /** A fresh regulator account of HOME, once the regulator push (availability) knows it. */
+  async function knownToVendorPush(): Promise<string> {
+    const accountId = await freshRegulatorAccount();
+    await eventually(async () => (await admin.api(`/api/vendors/regulator-push?accountId=${accountId}`)).status === 200);
+    return accountId;
+  }
+
   /** An FrAppointmentSAS as a vendor reports it (shared/reference/fhir-examples/appointment-booked.json). */
   const fhirAppointment = (identifierValue: string) => {
     const idnps = (value: string) => ({ type: { coding: [{ system: 'http://interopsante.org/fhir/CodeSystem/fr-v2-0203', code: 'IDNPS' }] }, system: 'urn:oid:1.2.250.1.71.4.2.1', value });
@@ -275,6 +285,8 @@ describe.skipIf(!testDatabaseUrl)('authorisation matrix', () => {
     'DELETE /api/slots/:slotId/bookings/:bookingId': async () => ({ method: 'DELETE', path: await freshBooking() }),
     // A well-formed notification for a slot the vendor never published: the vendor gets its 422, everyone else 401/403.
     'GET /api/vendors': async () => ({ method: 'GET', path: '/api/vendors' }),
+    'GET /api/vendors/regulator-push': async () => ({ method: 'GET', path: `/api/vendors/regulator-push?accountId=${await knownToVendorPush()}` }),
+    'POST /api/vendors/regulator-push/:accountId/retry': async () => ({ method: 'POST', path: `/api/vendors/regulator-push/${await knownToVendorPush()}/retry`, json: {} }),
     // accepting (the default) only: refusing would withdraw vendor slots other rows might use
     'PUT /api/agendas/:rpps/vendor-display': async () => ({ method: 'PUT', path: `/api/agendas/${OWN_EFFECTEUR}/vendor-display`, json: { displayed: true } }),
     'POST /fhir/Appointment': async () => ({ method: 'POST', path: '/fhir/Appointment', json: fhirAppointment(`matrix-${counter++}`) }),
