@@ -225,6 +225,13 @@ export class SearchEventsBuilder {
     await this.#store.appendToStream(slotStreamName(slotId), [envelope('BookingCancelled', { slotId, effecteurId: rppsId, bookingId, reason: null, remainingPlaces })]);
   }
 
+  /** The aggregation job's word on a vendor's slots: stale (not confirmed for longer than its TTL) or refreshed. */
+  async vendorSlots(vendorId: string, slotIds: readonly string[], effecteurIds: readonly string[], stale: boolean): Promise<void> {
+    await this.#store.appendToStream(`availability.vendor-${vendorId}`, [
+      envelope(stale ? 'VendorSlotsStale' : 'VendorSlotsRefreshed', { vendorId, slotIds, effecteurIds, ...(stale ? { lastSuccessAt: null } : {}) }),
+    ]);
+  }
+
   /** Registers (or, `again`, changes the details of) a structure in a commune. */
   async structure(structureId: string, kind: StructureKind, name: string, inseeCode: string, phone: string | null, again = false): Promise<void> {
     await this.#store.appendToStream(structureStreamName(structureId), [
@@ -615,6 +622,19 @@ export function searchEngineContract(name: string, open: () => Promise<SearchEng
         expect(await search({ place: commune('2B033'), onlyAvailable: true, ...window(7, 9) })).toEqual([]);
         const later = await search({ place: commune('2B033'), onlyAvailable: true, consultationType: 'teleconsultation', ...window(19, 21) });
         expect(later.map((c) => c.slots.map((s) => [s.slotId, s.consultationTypes]))).toEqual([[[moved, ['teleconsultation']]]]);
+      });
+
+      it('flags the vendor slots their vendor has not confirmed (stale), until it confirms them again', async () => {
+        const [vendorSlot, , ] = (await bastia())[0]!.slots.filter((x) => x.source === 'vendor').map((x) => x.slotId);
+        expect(vendorSlot).toBeDefined();
+        await events.vendorSlots('agenda-x', [vendorSlot!], [corsican], true);
+        await h.catchUp();
+        const flagged = (await bastia())[0]!.slots;
+        expect(flagged.filter((x) => x.stale).map((x) => x.slotId)).toEqual([vendorSlot]);
+        expect(flagged.length).toBe(3);
+        await events.vendorSlots('agenda-x', [vendorSlot!], [corsican], false);
+        await h.catchUp();
+        expect((await bastia())[0]!.slots.some((x) => x.stale)).toBe(false);
       });
 
       it('hides the slots (manual and vendor) an unavailability covers, and shows them again when it is lifted', async () => {

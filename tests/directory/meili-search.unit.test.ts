@@ -25,7 +25,7 @@ import {
   nameTrigrams,
   placeDocumentId,
   placeDocuments,
-  practitionerOf,
+  practitionersOf,
   removedPlaceIds,
   stateDocumentId,
   type DocumentDeps,
@@ -193,7 +193,7 @@ describe('documents built from events', () => {
       recorded('PracticeLocationAdded', location('b', '31069')),
       recorded('SlotPublished', slot('s1', T0 + HOUR, ['domicile'], 'vendor')),
     ];
-    expect(events.map(practitionerOf)).toEqual([RPPS, RPPS, RPPS, RPPS, RPPS]);
+    expect(events.map(practitionersOf)).toEqual([[RPPS], [RPPS], [RPPS], [RPPS], [RPPS]]);
     const state = applyEvents(emptyState(RPPS), events, deps);
     expect(state.position).toBe(events.at(-1)!.position);
     expect(state.practitioner).toMatchObject({ nameKey: 'leger helene', filieres: ['medecine-generale'] });

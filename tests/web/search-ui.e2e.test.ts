@@ -223,6 +223,21 @@ describe.skipIf(!run)('the search screen in a browser', () => {
     await expect.poll(() => page.locator('sas-search').innerText(), { timeout: 10_000 }).not.toContain('Tous les professionnels de CPTS DU CAPITOLE');
   });
 
+  it('flags a vendor slot its vendor has not confirmed lately', async () => {
+    await t.platform.eventStore.appendToStream('availability.vendor-agenda-x', [
+      {
+        type: 'VendorSlotsStale',
+        data: { vendorId: 'agenda-x', slotIds: [slotOf.blagnacLater], effecteurIds: [P.blagnacLater], lastSuccessAt: null },
+        metadata: { eventId: randomUUID(), correlationId: randomUUID(), causationId: null, actor: { accountId: 'test', role: 'system' }, occurredAt: new Date().toISOString(), schemaVersion: 1 },
+      },
+    ]);
+    await page.goto(`${t.url}/recherche?inseecode=31069&city=Blagnac`);
+    const card = page.locator(`sas-search li[data-rpps="${P.blagnacLater}"]`);
+    // (textContent: the DSFR badge is upper-cased by CSS.)
+    await expect.poll(async () => ((await card.count()) > 0 ? card.textContent() : ''), { timeout: 10_000 }).toContain('Disponibilité non confirmée');
+    await expectNoA11yViolations(page, 'search');
+  });
+
   it('raised no script error', () => {
     expect(pageErrors).toEqual([]);
   });

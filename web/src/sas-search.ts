@@ -15,6 +15,8 @@ export interface SearchSlot {
   readonly end: string;
   readonly consultationTypes: readonly string[];
   readonly source: string;
+  /** Not confirmed by its vendor lately: shown, flagged. */
+  readonly stale?: boolean;
 }
 
 export interface SearchCard {
@@ -691,6 +693,11 @@ export class SasSearch extends LitElement {
                   >
                 </button>
                 <span class="fr-hint-text fr-text--xs">${sourceLabel(slot.source)}</span>
+                ${slot.stale
+                  ? html`<p class="fr-badge fr-badge--warning fr-badge--sm fr-badge--no-icon" title="L’éditeur n’a pas confirmé ce créneau récemment : vérifiez-le par téléphone.">
+                      Disponibilité non confirmée
+                    </p>`
+                  : nothing}
               </li>`,
             )}
           </ul>

@@ -36,6 +36,8 @@ export interface SearchSlot {
   readonly end: string;
   readonly consultationTypes: readonly string[];
   readonly source: string;
+  /** A vendor slot its vendor has not confirmed for longer than its stale TTL: "disponibilité non confirmée". */
+  readonly stale?: boolean;
 }
 
 export interface SearchCard {

@@ -21,6 +21,7 @@ import { createHash } from 'node:crypto';
 import type { RecordedEvent } from '../../../../shared-kernel/events/envelope.ts';
 import { CONSULTATION_TYPES, type AvailabilityIntegrationEvent } from '../../../availability/contracts/availability.events.ts';
 import type { DirectoryIntegrationEvent } from '../../contracts/directory.events.ts';
+import type { VendorStalenessEvent } from '../../../availability/contracts/vendor-aggregation.events.ts';
 import type { CommuneGeocoder } from '../geocoding/commune-geocoder.ts';
 import type { FiliereRegistry } from '../filiere-registry.ts';
 import { nameKey } from './search.projection.ts';
@@ -39,6 +40,8 @@ export const MEILI_SEARCH_EVENT_TYPES = [
   'SlotBooked',
   'BookingCancelled',
   'UnavailabilityDeclared',
+  'VendorSlotsStale',
+  'VendorSlotsRefreshed',
 ] as const;
 
 /** A slot as stored in documents: start and end in epoch SECONDS (fractional when the instant has milliseconds). */
@@ -50,6 +53,8 @@ export interface SlotDocument {
   readonly source: string;
   /** Places left (absent: 1); a slot with none is not searchable. */
   readonly remaining?: number;
+  /** Not confirmed by its vendor for longer than the vendor's stale TTL (VendorSlotsStale): shown, flagged. */
+  readonly stale?: boolean;
 }
 
 export interface PractitionerIdentityState {
@@ -152,9 +157,9 @@ export function stateDocumentId(rpps: string): string {
   return /^\d{1,20}$/.test(rpps) ? rpps : hashId(rpps);
 }
 
-/** Which practitioner an event of the search is about, or null for another event. */
-export function practitionerOf(event: RecordedEvent): string | null {
-  const e = event as unknown as DirectoryIntegrationEvent | AvailabilityIntegrationEvent;
+/** Which practitioners an event of the search is about (none for another event). */
+export function practitionersOf(event: RecordedEvent): readonly string[] {
+  const e = event as unknown as DirectoryIntegrationEvent | AvailabilityIntegrationEvent | VendorStalenessEvent;
   switch (e.type) {
     case 'PractitionerRegistered':
     case 'PractitionerDetailsChanged':
@@ -162,16 +167,19 @@ export function practitionerOf(event: RecordedEvent): string | null {
     case 'PracticeLocationChanged':
     case 'PracticeLocationClosed':
     case 'PractitionerDeparted':
-      return e.data.rpps;
+      return [e.data.rpps];
     case 'SlotPublished':
     case 'SlotWithdrawn':
     case 'SlotChanged':
     case 'SlotBooked':
     case 'BookingCancelled':
     case 'UnavailabilityDeclared':
-      return e.data.effecteurId;
+      return [e.data.effecteurId];
+    case 'VendorSlotsStale':
+    case 'VendorSlotsRefreshed':
+      return [...new Set(e.data.effecteurIds)];
     default:
-      return null;
+      return [];
   }
 }
 
@@ -192,7 +200,7 @@ export function applyEvents(state: PractitionerStateDocument, events: readonly R
   const retentionS = (deps.pastSlotRetentionMs ?? DEFAULT_PAST_SLOT_RETENTION_MS) / 1000;
   for (const recorded of events) {
     if (recorded.position <= next.position) continue;
-    const event = recorded as unknown as DirectoryIntegrationEvent | AvailabilityIntegrationEvent;
+    const event = recorded as unknown as DirectoryIntegrationEvent | AvailabilityIntegrationEvent | VendorStalenessEvent;
     let { practitioner, locations, slots, unavailability } = next;
     switch (event.type) {
       case 'PractitionerRegistered':
@@ -258,6 +266,13 @@ export function applyEvents(state: PractitionerStateDocument, events: readonly R
       case 'BookingCancelled': {
         const { slotId, remainingPlaces } = event.data;
         slots = slots.map((x) => (x.slotId === slotId ? { ...x, remaining: remainingPlaces } : x));
+        break;
+      }
+      case 'VendorSlotsStale':
+      case 'VendorSlotsRefreshed': {
+        const ids = new Set(event.data.slotIds);
+        const stale = event.type === 'VendorSlotsStale';
+        slots = slots.map((x) => (ids.has(x.slotId) ? (stale ? { ...x, stale } : (({ stale: _, ...rest }) => rest)(x)) : x));
         break;
       }
       case 'UnavailabilityDeclared':

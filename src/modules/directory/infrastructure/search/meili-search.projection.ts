@@ -18,7 +18,7 @@ import {
   emptyState,
   MEILI_SEARCH_EVENT_TYPES,
   placeDocuments,
-  practitionerOf,
+  practitionersOf,
   removedPlaceIds,
   type DocumentDeps,
   type PlaceDocument,
@@ -63,11 +63,11 @@ export function meiliSearchProjection(indexes: MeiliSearchIndexes, deps: Documen
       await indexes.ensure(target);
       const byPractitioner = new Map<string, RecordedEvent[]>();
       for (const event of events) {
-        const rpps = practitionerOf(event);
-        if (rpps === null) continue;
-        const list = byPractitioner.get(rpps);
-        if (list) list.push(event);
-        else byPractitioner.set(rpps, [event]);
+        for (const rpps of practitionersOf(event)) {
+          const list = byPractitioner.get(rpps);
+          if (list) list.push(event);
+          else byPractitioner.set(rpps, [event]);
+        }
       }
       if (byPractitioner.size === 0) return;
 

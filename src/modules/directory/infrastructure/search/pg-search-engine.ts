@@ -49,7 +49,7 @@ type CardRow = Row & {
   civility: string | null;
   specialty_label: string | null;
   structures: SearchStructure[];
-  slots: { slotId: string; start: string; end: string; consultationTypes: string[]; source: string }[];
+  slots: { slotId: string; start: string; end: string; consultationTypes: string[]; source: string; stale: boolean }[];
 };
 
 /**
@@ -62,7 +62,7 @@ const PEOPLE_COLUMNS = `sp.given_name, sp.family_name, sp.civility, sp.specialty
      FROM search_structure_members m JOIN search_structures st ON st.structure_id = m.structure_id
     WHERE m.rpps = page.rpps) AS structures,
   (SELECT coalesce(json_agg(json_build_object('slotId', s.slot_id, 'start', s.starts_at, 'end', s.ends_at,
-                                              'consultationTypes', s.consultation_types, 'source', s.source)
+                                              'consultationTypes', s.consultation_types, 'source', s.source, 'stale', s.stale)
                             ORDER BY s.starts_at, s.slot_id), '[]'::json)
      FROM (SELECT s.* FROM search_slots s LEFT JOIN search_unavailability u ON u.rpps = s.rpps
             WHERE s.rpps = page.rpps AND s.starts_at >= $2::timestamptz AND s.starts_at < $3::timestamptz
@@ -203,7 +203,7 @@ async function searchPractitioners(db: SqlExecutor, q: SearchQuery): Promise<Sea
       structures: r.structures ?? [],
       distanceKm: r.distance_km === null ? null : Math.round(Number(r.distance_km) * 10) / 10,
       group: GROUPS[Number(r.grp)] ?? 'without-slots',
-      slots: (r.slots ?? []).map((x) => ({ ...x, start: new Date(x.start).toISOString(), end: new Date(x.end).toISOString() })),
+      slots: (r.slots ?? []).map(({ stale, ...x }) => ({ ...x, start: new Date(x.start).toISOString(), end: new Date(x.end).toISOString(), ...(stale ? { stale } : {}) })),
     };
   });
 }

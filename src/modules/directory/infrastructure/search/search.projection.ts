@@ -12,6 +12,7 @@
 import type { SqlProjection } from '../../../../shared-kernel/projections/projection.ts';
 import type { SqlExecutor } from '../../../../shared-kernel/sql/sql-database.ts';
 import type { AvailabilityIntegrationEvent, SlotPublished } from '../../../availability/contracts/availability.events.ts';
+import type { VendorStalenessEvent } from '../../../availability/contracts/vendor-aggregation.events.ts';
 import type { DirectoryIntegrationEvent, StructureIntegrationEvent } from '../../contracts/directory.events.ts';
 import type { CommuneGeocoder } from '../geocoding/commune-geocoder.ts';
 import type { FiliereRegistry } from '../filiere-registry.ts';
@@ -26,7 +27,8 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
     name: SEARCH_PROJECTION,
     tables: ['search_practitioners', 'search_locations', 'search_slots', 'search_unavailability', 'search_structures', 'search_structure_members'],
     // 2: street-level positions, bookings (remaining places), unavailability, structures (CPTS cards and filter).
-    version: 2,
+    // 3: stale vendor slots (flagged).
+    version: 3,
     // Larger batches than the default: a catch-up writes runs of thousands of rows per statement.
     batchSize: 2000,
     filter: {
@@ -43,6 +45,8 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
         'SlotBooked',
         'BookingCancelled',
         'UnavailabilityDeclared',
+        'VendorSlotsStale',
+        'VendorSlotsRefreshed',
         'StructureRegistered',
         'StructureDetailsChanged',
         'StructureClosed',
@@ -108,7 +112,9 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
         ends_at            timestamptz NOT NULL,
         consultation_types text[] NOT NULL,
         source             text NOT NULL,
-        remaining          integer NOT NULL DEFAULT 1
+        remaining          integer NOT NULL DEFAULT 1,
+        -- a vendor slot its vendor has not confirmed for longer than its stale TTL (VendorSlotsStale): shown, flagged
+        stale              boolean NOT NULL DEFAULT false
       )`);
       await tx.query(`CREATE INDEX ON ${t.search_slots} (rpps, starts_at)`);
       // The effecteur's declared unavailability (UnavailabilityDeclared replaces the row).
@@ -217,7 +223,7 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
         buffered = kind;
       };
       for (const recorded of events) {
-        const event = recorded as unknown as DirectoryIntegrationEvent | StructureIntegrationEvent | AvailabilityIntegrationEvent;
+        const event = recorded as unknown as DirectoryIntegrationEvent | StructureIntegrationEvent | AvailabilityIntegrationEvent | VendorStalenessEvent;
         switch (event.type) {
           case 'PractitionerRegistered':
           case 'PractitionerDetailsChanged': {
@@ -302,6 +308,12 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
             await flush();
             await tx.query(`UPDATE ${t.search_slots} SET remaining = $2 WHERE slot_id = $1`, [event.data.slotId, event.data.remainingPlaces]);
             dirty.add(event.data.effecteurId);
+            break;
+          case 'VendorSlotsStale':
+          case 'VendorSlotsRefreshed':
+            await buffer('published');
+            await flush();
+            await tx.query(`UPDATE ${t.search_slots} SET stale = $2 WHERE slot_id = ANY($1::text[])`, [event.data.slotIds, event.type === 'VendorSlotsStale']);
             break;
           case 'StructureRegistered':
           case 'StructureDetailsChanged': {
