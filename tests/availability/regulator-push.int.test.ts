@@ -5,7 +5,7 @@
  * `active=false`, a role granted or revoked pushes or deactivates it; an aggregation-only vendor and a non-regulator
  * account are never pushed; a vendor that is down leaves the push retrying or failed, then sent once it is back
  * (automatically or by the manual retry); a replayed history or job sends nothing new and never a second account; the
- * status route refuses bad input with problem details.
+ * status route refuses bad input with problem details. The same on the embedded default (PGlite, in-process jobs).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -272,5 +272,33 @@ describe.skipIf(!testDatabaseUrl || !testRedisUrl)('regulator accounts pushed to
     // A gestionnaire de comptes of another territory, a regulator: refused.
     const regulator = await loginAs(t.url, demoIdentityByRole('regulateur-osnp').nationalId);
     expect((await regulator.api(`/api/vendors/regulator-push?accountId=${accountId}`)).status).toBe(403);
+  });
+});
+
+describe('regulator push on the embedded default (PGlite, in-process jobs)', () => {
+  let sim: VendorSimulator;
+  let t: TestPlatform;
+
+  beforeAll(async () => {
+    sim = await createVendorSimulator({ vendor: 'Agenda E', practitioners: 0, sosMedecins: 0, cpts: 0 });
+    const dir = mkdtempSync(join(tmpdir(), 'sas-embedded-push-'));
+    const file = join(dir, 'vendors.json');
+    writeFileSync(file, JSON.stringify({ vendors: [{ id: 'editeur-e', name: 'Éditeur E', fhirBaseUrl: sim.fhirBaseUrl, capability: 'end-to-end', practitioners: [], pollingPeriodMs: 3_600_000 }] }));
+    t = await startTestPlatform({ env: { DATA_DIR: join(dir, 'data'), DEMO_DATA: 'true', VENDORS_FILE: file } });
+  }, 120_000);
+  afterAll(async () => {
+    await t?.stop();
+    await sim?.stop();
+  });
+
+  it('creates the demo regulators at the vendor and deactivates one when its gestionnaire de comptes does', async () => {
+    await eventually(async () => (await regulatorsAt(sim)).length === 3, 20_000, 50);
+    const manager = await loginAs(t.url, demoIdentityByRole('gestionnaire-comptes').nationalId);
+    const { items } = (await (await manager.api('/api/identity/accounts?territory=31')).json()) as { items: { accountId: string; nationalId: string | null }[] };
+    const camille = items.find((a) => a.nationalId === demoIdentityByRole('regulateur-osnp').nationalId)!;
+    expect((await manager.api(`/api/identity/accounts/${camille.accountId}/deactivate`, { method: 'POST', json: {} })).status).toBe(204);
+    await eventually(async () => (await byAccount(sim, camille.accountId))[0]?.active === false, 20_000, 50);
+    const status = (await (await manager.api(`/api/vendors/regulator-push?accountId=${camille.accountId}`)).json()) as RegulatorPushView;
+    expect(status.vendors).toMatchObject([{ vendorId: 'editeur-e', status: 'sent', sentActive: false }]);
   });
 });
