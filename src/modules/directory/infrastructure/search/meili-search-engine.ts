@@ -10,8 +10,9 @@
  *   same great-circle formula as PostgreSQL's earthdistance (Meilisearch's own haversine uses another Earth radius,
  *   so it is asked for a slightly larger radius and the client applies the exact bound).
  * - A zone search (commune, département) cannot be randomised by Meilisearch per seed: it reads the ids of the
- *   group's candidates and orders them by md5(rpps:locationId:seed), exactly as the SQL engine does. Distance ties
- *   of a point search are broken the same way, so both engines return the same rows in the same order.
+ *   group's candidates and orders them by their rotation key (zone-order.ts), exactly as the SQL engine does.
+ *   Distance ties of a point search are broken by md5(rpps:locationId:seed), also as in SQL, so both engines
+ *   return the same rows in the same order.
  * - A name is a substring of the name key (SQL `LIKE %name%`): the filter keeps places holding every trigram of the
  *   name, the client checks the substring.
  * - The slot's `source` is never read for ordering (neutrality).
@@ -19,6 +20,7 @@
  */
 import { createHash } from 'node:crypto';
 import { HttpProblem, problem } from '../../../../shared-kernel/http/problem-details.ts';
+import { placeShuffle, rotationKey, seedStart } from '../../application/search/zone-order.ts';
 import type { Meilisearch } from 'meilisearch';
 import type { SearchCard, SearchEngine, SearchQuery, SearchSlot } from '../../application/search/search-engine.port.ts';
 import { nameTrigrams, slotStartsField, type PlaceDocument } from './meili-search.documents.ts';
@@ -135,10 +137,11 @@ export interface Candidate {
 export interface RankedCandidate extends Candidate {
   readonly group: Group;
   readonly distanceKm: number | null;
-  readonly key: string;
+  /** Point search: the seeded md5 tie-break; zone: the place's position in the search's rotation (zone-order.ts). */
+  readonly key: string | number;
 }
 
-const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const cmp = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
 /** Within a group: by distance (point search), then the seeded key, then rpps and location (as the SQL ORDER BY). */
 export const compareRanked = (a: RankedCandidate, b: RankedCandidate) =>
   (a.distanceKm ?? 0) - (b.distanceKm ?? 0) || cmp(a.key, b.key) || cmp(a.rpps, b.rpps) || cmp(a.locationId, b.locationId);
@@ -146,6 +149,7 @@ export const compareRanked = (a: RankedCandidate, b: RankedCandidate) =>
 /** Ranks a group's candidates, dropping those the exact radius and name checks refuse. */
 export function rankCandidates(candidates: readonly Candidate[], group: Group, q: SearchQuery): RankedCandidate[] {
   const place = q.place;
+  const start = seedStart(q.seed);
   const ranked: RankedCandidate[] = [];
   for (const c of candidates) {
     if (q.name && !c.nameKey.includes(q.name)) continue;
@@ -156,7 +160,8 @@ export function rankCandidates(candidates: readonly Candidate[], group: Group, q
       if (group !== 'medecin-traitant' && !withinRadius(metres, place.radiusKm)) continue;
       distanceKm = metres / 1000;
     }
-    ranked.push({ ...c, group, distanceKm, key: seededKey(c.rpps, c.locationId, q.seed) });
+    const key = place.kind === 'point' ? seededKey(c.rpps, c.locationId, q.seed) : rotationKey(placeShuffle(c.rpps, c.locationId), start);
+    ranked.push({ ...c, group, distanceKm, key });
   }
   return ranked.sort(compareRanked);
 }

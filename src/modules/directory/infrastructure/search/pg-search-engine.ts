@@ -8,6 +8,7 @@
 import type { SqlExecutor } from '../../../../shared-kernel/sql/sql-database.ts';
 import type { SearchCard, SearchEngine, SearchQuery, SearchStructure } from '../../application/search/search-engine.port.ts';
 import { filiereCondition, VISIBLE_SLOT } from './search.projection.ts';
+import { seedStart } from '../../application/search/zone-order.ts';
 
 const MAX_SLOTS_PER_CARD = 20;
 
@@ -135,11 +136,11 @@ async function searchPractitioners(db: SqlExecutor, q: SearchQuery): Promise<Sea
       where.push(`sl.departement = ${p(q.place.departement)}`);
     }
     if (q.treatingRpps) where.push(`sl.rpps <> ${p(q.treatingRpps)}`);
-    // The seeded hash orders a zone search, and breaks distance ties of an address search.
-    const seeded = `md5(sl.rpps || ':' || sl.location_id || ':' || ${p(q.seed)}::text)`;
     const need = restOffset + restLimit;
     let ranked: string;
     if (q.place.kind === 'point') {
+      // The seeded hash breaks distance ties of an address search.
+      const seeded = `md5(sl.rpps || ':' || sl.location_id || ':' || ${p(q.seed)}::text)`;
       // Per group (with slots, then without): (1) the `need` nearest places straight from the filière's GiST index
       // in distance order (KNN on the chord distance, the same order as the great-circle one; an ORDER BY with a
       // tie-break would make the planner sort every place of the radius instead); (2) every place up to the
@@ -169,13 +170,19 @@ async function searchPractitioners(db: SqlExecutor, q: SearchQuery): Promise<Sea
         : `WITH ${group(1, '')}, ${group(2, `(SELECT count(*) FROM group1) < ${need} AND `)},
             ranked AS (SELECT * FROM group1 UNION ALL SELECT * FROM group2)`;
     } else {
-      ranked = `WITH ranked AS (
-          ${select(`CASE WHEN ${hasSlot} THEN 1 ELSE 2 END`, distance)}, ${seeded} AS tie
-            FROM search_locations sl
-           WHERE ${where.join(' AND ')}
-           ORDER BY grp, tie, sl.rpps, sl.location_id
-           LIMIT ${need}
-        )`;
+      // A zone: the places from the search's seeded starting point in their fixed random ranks, wrapping around
+      // (zone-order.ts); per group, two ordered reads of the filière's (zone, shuffle) index.
+      const start = `${p(seedStart(q.seed))}::float8`;
+      const key = `CASE WHEN sl.shuffle >= ${start} THEN sl.shuffle - ${start} ELSE sl.shuffle - ${start} + 1 END`;
+      const cond = (grp: 1 | 2) => `${where.join(' AND ')} AND ${grp === 1 ? hasSlot : `NOT (${hasSlot})`}`;
+      const turn = (grp: 1 | 2, only: string, upper: boolean) =>
+        `(${select(String(grp), distance)}, ${key} AS tie FROM search_locations sl
+           WHERE ${only}${cond(grp)} AND sl.shuffle ${upper ? '>=' : '<'} ${start}
+           ORDER BY sl.shuffle, sl.rpps, sl.location_id LIMIT ${need})`;
+      const group = (grp: 1 | 2, only = '') => `group${grp} AS MATERIALIZED (${turn(grp, only, true)} UNION ALL ${turn(grp, only, false)})`;
+      ranked = q.onlyAvailable
+        ? `WITH ${group(1)}, ranked AS (SELECT * FROM group1)`
+        : `WITH ${group(1)}, ${group(2, `(SELECT count(*) FROM group1) < ${need} AND `)}, ranked AS (SELECT * FROM group1 UNION ALL SELECT * FROM group2)`;
     }
     rest = (
       await db.query<CardRow>(

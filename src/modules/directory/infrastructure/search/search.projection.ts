@@ -27,8 +27,8 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
     name: SEARCH_PROJECTION,
     tables: ['search_practitioners', 'search_locations', 'search_slots', 'search_unavailability', 'search_structures', 'search_structure_members'],
     // 2: street-level positions, bookings (remaining places), unavailability, structures (CPTS cards and filter).
-    // 3: stale vendor slots (flagged).
-    version: 3,
+    // 3: stale vendor slots (flagged). 4: the place's fixed random rank (`shuffle`) for zone searches.
+    version: 4,
     // Larger batches than the default: a catch-up writes runs of thousands of rows per statement.
     batchSize: 2000,
     filter: {
@@ -91,6 +91,8 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
         slot_cabinet  tstzmultirange NOT NULL DEFAULT '{}',
         slot_teleconsultation tstzmultirange NOT NULL DEFAULT '{}',
         slot_domicile tstzmultirange NOT NULL DEFAULT '{}',
+        -- a fixed pseudo-random rank in [0, 1) (SHUFFLE_SQL): a zone search reads its places from a seeded point of it
+        shuffle       double precision NOT NULL,
         PRIMARY KEY (rpps, location_id)
       )`);
       await tx.query(`CREATE INDEX ON ${t.search_locations} USING gist (ll_to_earth(lat, lon)) WHERE lat IS NOT NULL`);
@@ -101,8 +103,8 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
       for (const filiere of deps.filieres.all()) {
         const only = `${filiereCondition(filiere.id, 'filieres')}`;
         await tx.query(`CREATE INDEX ON ${t.search_locations} USING gist (ll_to_earth(lat, lon)) WHERE lat IS NOT NULL AND ${only}`);
-        await tx.query(`CREATE INDEX ON ${t.search_locations} (insee_code) WHERE ${only}`);
-        await tx.query(`CREATE INDEX ON ${t.search_locations} (departement) WHERE ${only}`);
+        await tx.query(`CREATE INDEX ON ${t.search_locations} (insee_code, shuffle) WHERE ${only}`);
+        await tx.query(`CREATE INDEX ON ${t.search_locations} (departement, shuffle) WHERE ${only}`);
       }
       await tx.query(`CREATE INDEX ON ${t.search_locations} USING gin (name_key gin_trgm_ops)`);
       await tx.query(`CREATE TABLE ${t.search_slots} (
@@ -180,9 +182,9 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
           // The practitioner's searchable fields are copied from their row (registered before their places).
           await tx.query(
             `INSERT INTO ${t.search_locations} (location_id, rpps, structure, street_number, street_name, postcode, commune, insee_code, departement, phone, lat, lon,
-                                                filieres, specialty_code, name_key)
+                                                filieres, specialty_code, name_key, shuffle)
              SELECT r.location_id, r.rpps, r.structure, r.street_number, r.street_name, r.postcode, r.commune, r.insee_code, r.departement, r.phone, r.lat, r.lon,
-                    coalesce(sp.filieres, '{}'), sp.specialty_code, coalesce(sp.name_key, '')
+                    coalesce(sp.filieres, '{}'), sp.specialty_code, coalesce(sp.name_key, ''), ${SHUFFLE_SQL('r')}
                FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
                            $11::float8[], $12::float8[])
                     AS r(location_id, rpps, structure, street_number, street_name, postcode, commune, insee_code, departement, phone, lat, lon)
@@ -418,6 +420,12 @@ async function refreshSlotRanges(tx: SqlExecutor, t: Readonly<Record<Tables, str
     [rpps],
   );
 }
+
+/**
+ * The fixed pseudo-random rank of a place in [0, 1): the first 52 bits of md5(`rpps:locationId`) over 2^52 — exact in
+ * a float8 and in a JavaScript number (`placeShuffle` computes the same value).
+ */
+export const SHUFFLE_SQL = (row: string) => `(('x' || substr(md5(${row}.rpps || ':' || ${row}.location_id), 1, 13))::bit(52)::bigint)::float8 / 4503599627370496.0`;
 
 /**
  * `'<filière>' = ANY(<column>)` with the id as a literal, so that the planner can use the filière's partial
