@@ -239,7 +239,8 @@ async function freshness(adapter: string, platform: Platform, engine: SearchEngi
   const rng = new SeededRandom(11);
   const gps = practitioners.filter((p) => p.identity.specialtyCode === 'SM54');
   const meta = metadataFor({ actor: systemActor, correlationId: crypto.randomUUID(), now: new Date() }, () => crypto.randomUUID());
-  const perTick = Math.max(1, Math.round(rate / 20));
+  // Every 50 ms, as many events as keep the total at `rate` × elapsed time (a slow tick is made up by the next).
+  const due = () => Math.round((rate * (performance.now() - startedAt)) / 1000) - published;
   const delays: number[] = [];
   const watchers: Promise<void>[] = [];
   let published = 0;
@@ -247,7 +248,8 @@ async function freshness(adapter: string, platform: Platform, engine: SearchEngi
   const end = startedAt + seconds * 1000;
   for (let tick = 0; performance.now() < end; tick++) {
     const tickStart = performance.now();
-    const batch = Array.from({ length: perTick }, (_, k) => {
+    const count = Math.max(1, due());
+    const batch = Array.from({ length: count }, (_, k) => {
       const who = rng.pick(gps);
       const slotId = crypto.randomUUID();
       // Early in the window so the slot is among the first shown on the card.
