@@ -213,7 +213,7 @@ async function run(adapter: 'postgres' | 'pglite') {
     await platform.stop();
     platform = undefined;
     const port = await freePort();
-    child = spawn(process.execPath, ['src/main.ts'], { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+    child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), 'src/main.ts'], { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
     const url = `http://127.0.0.1:${port}`;
     await waitFor(async () => (await fetch(`${url}/healthz`).catch(() => null))?.ok === true, 120_000, 'the platform process');
     const regulator = await loginAs(url, demoIdentityByRole('regulateur-osnp').nationalId);

@@ -1,5 +1,18 @@
 import pg from 'pg';
-import type { SqlDatabase, SqlExecutor } from './sql-database.ts';
+import { createHash } from 'node:crypto';
+import type { QueryOptions, SqlDatabase, SqlExecutor } from './sql-database.ts';
+
+const names = new Map<string, string>();
+/** A prepared statement's name: a hash of its text (the same text, the same statement on every connection). */
+function statementName(sql: string): string {
+  let name = names.get(sql);
+  if (!name) {
+    name = `s_${createHash('sha1').update(sql).digest('hex').slice(0, 24)}`;
+    if (names.size > 5_000) names.clear();
+    names.set(sql, name);
+  }
+  return name;
+}
 
 // int8 (global positions, revisions) as JS numbers: safe up to 2^53, far beyond any event log we keep.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
@@ -17,8 +30,10 @@ export class PgDatabase implements SqlDatabase {
     this.pool.on('error', () => undefined);
   }
 
-  async query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<{ rows: R[] }> {
-    const result = await this.pool.query(sql, params as unknown[] | undefined);
+  async query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<{ rows: R[] }> {
+    const result = options?.prepare
+      ? await this.pool.query({ name: statementName(sql), text: sql, values: params as unknown[] | undefined })
+      : await this.pool.query(sql, params as unknown[] | undefined);
     return { rows: result.rows as R[] };
   }
 

@@ -1,6 +1,15 @@
 /** The part of a SQL connection the platform uses; implemented over `pg` (PostgreSQL) and PGlite. */
 export interface SqlExecutor {
-  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<{ rows: R[] }>;
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<{ rows: R[] }>;
+}
+
+export interface QueryOptions {
+  /**
+   * A hot read the server should parse and plan once per connection (a named prepared statement, the name derived
+   * from the text): for statements run many times per second with different parameters (the search). Adapters
+   * without prepared statements ignore it.
+   */
+  readonly prepare?: boolean;
 }
 
 export interface SqlDatabase extends SqlExecutor {

@@ -116,6 +116,7 @@ async function searchPractitioners(db: SqlExecutor, q: SearchQuery): Promise<Sea
          LEFT JOIN search_practitioners sp ON sp.rpps = page.rpps
         ORDER BY page.location_id`,
       treatingParams,
+      { prepare: true },
     );
     treating = rows;
   }
@@ -192,6 +193,10 @@ async function searchPractitioners(db: SqlExecutor, q: SearchQuery): Promise<Sea
            FROM page LEFT JOIN search_practitioners sp ON sp.rpps = page.rpps
           ORDER BY page.grp, page.distance_km, page.tie, page.rpps, page.location_id`,
         params,
+        // A first page (most searches) is a prepared statement: parsed and planned once per connection. Later pages
+        // are not, so that deep offsets (literal in the text) do not pile up statements on the server; nor a name
+        // search, whose best plan depends on the name (trigram index or not).
+        { prepare: q.offset === 0 && !q.name },
       )
     ).rows;
   }
