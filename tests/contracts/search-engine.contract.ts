@@ -232,6 +232,21 @@ export class SearchEventsBuilder {
     ]);
   }
 
+  /** The effecteur's SAS participation as now declared (null: withdrawn). */
+  async participation(rppsId: string, declared: { mode?: string; structureId?: string | null; acceptsEnSus?: boolean; conventionSector?: string | null } | null): Promise<void> {
+    await this.#store.appendToStream(`participation.effecteur-${rppsId}`, [
+      declared
+        ? envelope('ParticipationDeclared', {
+            effecteurId: rppsId,
+            mode: declared.mode ?? 'individual',
+            structureId: declared.structureId ?? null,
+            acceptsEnSus: declared.acceptsEnSus ?? false,
+            conventionSector: declared.conventionSector ?? null,
+          })
+        : envelope('ParticipationWithdrawn', { effecteurId: rppsId }),
+    ]);
+  }
+
   /** Registers (or, `again`, changes the details of) a structure in a commune. */
   async structure(structureId: string, kind: StructureKind, name: string, inseeCode: string, phone: string | null, again = false): Promise<void> {
     await this.#store.appendToStream(structureStreamName(structureId), [
@@ -433,6 +448,7 @@ export function searchEngineContract(name: string, open: () => Promise<SearchEng
           structure: 'Cabinet cabinet-capitole',
           phone: '0561000000',
           structures: [],
+          participation: null,
           distanceKm: 0,
           group: 'with-slots',
           slots: [
@@ -700,6 +716,56 @@ export function searchEngineContract(name: string, open: () => Promise<SearchEng
       it.skipIf(options.structures !== false)('refuses a search by structure it cannot answer', async () => {
         await expect(search({ place: dept('65'), structureKind: 'cpts' })).rejects.toMatchObject({ problem: { status: 501 } });
         await expect(search({ place: { kind: 'structure', structureId: cpts } })).rejects.toMatchObject({ problem: { status: 501 } });
+      });
+    });
+
+    describe('SAS participation', () => {
+      const AUCH = { lat: 43.6465, lon: 0.5855 };
+      // Four places, nearest first: a non-participant with a slot, a participant with a slot, a participant
+      // without slot accepting "en sus" (sector 1), a participant with a slot, sector 2, farther.
+      const [near, mid, enSus, far] = [rpps(330), rpps(331), rpps(332), rpps(333)];
+      const at = (dLat: number) => ({ lat: AUCH.lat + dLat, lon: AUCH.lon });
+      const gers = (q: Partial<SearchQuery> = {}) => search({ place: around(AUCH, 20), ...q });
+
+      beforeAll(async () => {
+        for (const [id, name, dLat] of [[near, 'Nadal', 0.001], [mid, 'Mirande', 0.01], [enSus, 'Ensus', 0.02], [far, 'Fleurance', 0.05]] as const) {
+          await events.practitioner({ rpps: id, familyName: name, givenName: 'G', locations: [{ locationId: `g-${id}`, inseeCode: '32013', geo: at(dLat) }] });
+        }
+        for (const id of [near, mid, far]) await events.slot(id, 3, 'manual');
+        await events.participation(mid, { mode: 'individual', conventionSector: '1' });
+        await events.participation(enSus, { mode: 'individual', acceptsEnSus: true, conventionSector: '1' });
+        await events.participation(far, { mode: 'individual', conventionSector: '2' });
+        await h.catchUp();
+      });
+
+      it('shows SAS participants with slots first, then other practitioners with slots, then the rest', async () => {
+        const cards = await gers();
+        expect(rppsOf(cards)).toEqual([mid, far, near, enSus]);
+        expect(cards.map((c) => c.group)).toEqual(['with-slots', 'with-slots', 'with-slots', 'without-slots']);
+        expect(cards.map((c) => c.participation?.mode ?? null)).toEqual(['individual', 'individual', null, 'individual']);
+        // A zone: each group in its stable random order, participants first.
+        const zone = rppsOf(await search({ place: commune('32013'), onlyAvailable: true }));
+        expect(new Set(zone.slice(0, 2))).toEqual(new Set([mid, far]));
+        expect(zone.slice(2)).toEqual([near]);
+        // Pages keep the order.
+        const pages = [...(await gers({ limit: 1 })), ...(await gers({ offset: 1, limit: 2 })), ...(await gers({ offset: 3, limit: 2 }))];
+        expect(rppsOf(pages)).toEqual([mid, far, near, enSus]);
+      });
+
+      it('filters participants accepting patients "en sus", and by secteur de conventionnement', async () => {
+        expect(rppsOf(await gers({ acceptsEnSus: true }))).toEqual([enSus]);
+        expect(rppsOf(await gers({ conventionSector: '1' }))).toEqual([mid, enSus]);
+        expect(rppsOf(await gers({ conventionSector: '2' }))).toEqual([far]);
+        expect(await gers({ conventionSector: '3' })).toEqual([]);
+      });
+
+      it('follows a withdrawn and a changed participation', async () => {
+        await events.participation(mid, null);
+        await events.participation(near, { mode: 'individual', acceptsEnSus: true });
+        await h.catchUp();
+        expect(rppsOf(await gers())).toEqual([near, far, mid, enSus]);
+        expect(rppsOf(await gers({ acceptsEnSus: true }))).toEqual([near, enSus]);
+        expect((await gers()).find((c) => c.rpps === mid)!.participation).toBeNull();
       });
     });
 

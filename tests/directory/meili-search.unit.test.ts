@@ -83,17 +83,19 @@ describe('query translation', () => {
     expect(baseFilters(q({ name: 'du' }))).toEqual(['filieres = "medecine-generale"', 'departement = "31"']);
   });
 
-  it('runs one search per group: médecin traitant by RPPS (anywhere), with slots by the range, without by its negation', () => {
+  it('runs one search per group: médecin traitant by RPPS (anywhere), with slots by the range (participants first), without by its negation', () => {
     const slots = 'slotStarts 1793606400 TO 1793620799.999';
     const base = ['filieres = "medecine-generale"', 'departement = "31"'];
     expect(groupSearches(q({ treatingRpps: '10000000009' }))).toEqual([
       { group: 'medecin-traitant', filter: ['filieres = "medecine-generale"', 'rpps = "10000000009"'] },
-      { group: 'with-slots', filter: [...base, 'rpps != "10000000009"', slots] },
+      { group: 'with-slots', filter: [...base, 'rpps != "10000000009"', slots, 'participant = true'] },
+      { group: 'with-slots', filter: [...base, 'rpps != "10000000009"', slots, 'participant = false'] },
       { group: 'without-slots', filter: [...base, 'rpps != "10000000009"', `NOT ${slots}`] },
     ]);
     expect(groupSearches(q({ onlyAvailable: true, treatingRpps: '10000000009' }))).toEqual([
       { group: 'medecin-traitant', filter: ['filieres = "medecine-generale"', 'rpps = "10000000009"', slots] },
-      { group: 'with-slots', filter: [...base, 'rpps != "10000000009"', slots] },
+      { group: 'with-slots', filter: [...base, 'rpps != "10000000009"', slots, 'participant = true'] },
+      { group: 'with-slots', filter: [...base, 'rpps != "10000000009"', slots, 'participant = false'] },
     ]);
     expect(groupSearches(q({ to: new Date(T0) }))).toEqual([{ group: 'without-slots', filter: base }]);
     expect(groupSearches(q({ to: new Date(T0), onlyAvailable: true }))).toEqual([]);

@@ -163,6 +163,16 @@ describe.skipIf(!testDatabaseUrl)('search API', () => {
     );
     // Two members in the zone (one with a slot, one without) and one in Lyon.
     for (const member of [P.toulouseSoon, P.toulouseNoSlot, P.lyon]) await deps.structures.handle(structureStreamName(cpts), { type: 'AddMember', rpps: member }, ctx);
+    // They take part in the SAS through the CPTS (the participation module's public event); Lyon on its own.
+    for (const [member, mode] of [[P.toulouseSoon, 'cpts'], [P.toulouseNoSlot, 'cpts'], [P.lyon, 'individual']] as const) {
+      await t.platform.eventStore.appendToStream(`participation.effecteur-${member}`, [
+        {
+          type: 'ParticipationDeclared',
+          data: { effecteurId: member, mode, structureId: mode === 'cpts' ? cpts : null, acceptsEnSus: member === P.toulouseNoSlot, conventionSector: '1' },
+          metadata: { eventId: randomUUID(), correlationId: randomUUID(), causationId: null, actor: { accountId: 'test', role: 'system' }, occurredAt: new Date().toISOString(), schemaVersion: 1 },
+        },
+      ]);
+    }
     type Item = Card & { kind: 'practitioner' } | { kind: 'cpts'; structure: { structureId: string; kind: string; name: string; phone: string | null }; members: Card[] };
     const items = async (query: string) => ((await regulator.api(`/api/search?${query}`)).json() as Promise<{ items: Item[]; cards: number; nextCursor: string | null }>);
     await eventually(async () => (await items('around=31555&radiusKm=12&limit=50')).items.some((i) => i.kind === 'cpts'));
@@ -187,18 +197,25 @@ describe.skipIf(!testDatabaseUrl)('search API', () => {
     expect(filtered.items).toHaveLength(1);
     expect(new Set((filtered.items[0] as Extract<Item, { kind: 'cpts' }>).members.map((m) => m.rpps))).toEqual(new Set([P.toulouseSoon, P.toulouseNoSlot]));
     expect((await items('departement=31&structureKind=msp&limit=50')).items).toEqual([]);
+    const flat = (list: Item[]) => list.flatMap((i) => (i.kind === 'cpts' ? i.members.map((m) => m.rpps) : [i.rpps]));
     const all = await items(`structure=${cpts}&limit=50`);
-    const members = (all.items[0] as Extract<Item, { kind: 'cpts' }>).members;
-    expect(members.slice(0, 2).map((m) => m.rpps).sort()).toEqual([P.toulouseSoon, P.lyon].sort());
-    expect(members.map((m) => m.rpps).at(-1)).toBe(P.toulouseNoSlot);
+    expect(flat(all.items).slice(0, 2).sort()).toEqual([P.toulouseSoon, P.lyon].sort());
+    expect(flat(all.items).at(-1)).toBe(P.toulouseNoSlot);
+    // Lyon takes part on its own: its card stays apart from the CPTS card.
+    expect(all.items.find((i) => i.kind === 'practitioner')).toMatchObject({ rpps: P.lyon, participation: { mode: 'individual' } });
 
     // Paging: the cursor counts place cards, the next page continues the same CPTS.
     const first = await items(`structure=${cpts}&limit=2`);
     expect(first.cards).toBe(2);
     const next = await items(`structure=${cpts}&limit=2&cursor=${first.nextCursor}`);
     expect(next.items.map((i) => (i.kind === 'cpts' ? i.members.map((m) => m.rpps) : []))).toEqual([[P.toulouseNoSlot]]);
+    expect([...flat(first.items), ...flat(next.items)]).toEqual(flat(all.items));
 
-    for (const bad of ['departement=31&structureKind=club', `structure=${cpts}&departement=31`, 'structure=a%20b']) {
+    // "En sus" and sector filters.
+    expect((await items('departement=31&enSus=true&limit=50')).items.flatMap((i) => (i.kind === 'cpts' ? i.members.map((m) => m.rpps) : [i.rpps]))).toEqual([P.toulouseNoSlot]);
+    expect((await items('departement=31&secteur=2&limit=50')).items).toEqual([]);
+
+    for (const bad of ['departement=31&structureKind=club', `structure=${cpts}&departement=31`, 'structure=a%20b', 'departement=31&enSus=yes', 'departement=31&secteur=4']) {
       expect((await regulator.api(`/api/search?${bad}`)).status, bad).toBe(400);
     }
     // Leaving the CPTS ends the grouping.

@@ -195,7 +195,17 @@ describe.skipIf(!run)('the search screen in a browser', () => {
       { type: 'SyncFromFiness', snapshot: { structureId: cpts, kind: 'cpts', finess: '310020002', finessCategory: '604', name: 'CPTS DU CAPITOLE', address: { inseeCode: '31555', postcode: '31000', street: null }, phone: '0561777777' } },
       ctx,
     );
-    for (const member of [P.toulouseSoon, P.toulouseTomorrow]) await deps.structures.handle(structureStreamName(cpts), { type: 'AddMember', rpps: member }, ctx);
+    for (const member of [P.toulouseSoon, P.toulouseTomorrow]) {
+      await deps.structures.handle(structureStreamName(cpts), { type: 'AddMember', rpps: member }, ctx);
+      // They take part in the SAS through the CPTS (the participation module's public event).
+      await t.platform.eventStore.appendToStream(`participation.effecteur-${member}`, [
+        {
+          type: 'ParticipationDeclared',
+          data: { effecteurId: member, mode: 'cpts', structureId: cpts, acceptsEnSus: member === P.toulouseTomorrow, conventionSector: '1' },
+          metadata: { eventId: randomUUID(), correlationId: randomUUID(), causationId: null, actor: { accountId: 'test', role: 'system' }, occurredAt: new Date().toISOString(), schemaVersion: 1 },
+        },
+      ]);
+    }
     await eventually(async () => {
       const body = (await (await page.request.get(`${t.url}/api/search?commune=31555&limit=50`)).json()) as { items: { kind: string }[] };
       return body.items.some((i) => i.kind === 'cpts');
@@ -212,6 +222,14 @@ describe.skipIf(!run)('the search screen in a browser', () => {
     await expect.poll(() => page.locator('sas-search section.sas-search-results').getAttribute('aria-busy')).toBe('false');
     await expectNoA11yViolations(page, 'search');
     await screenshot(page, 'search-cpts-card');
+
+    expect(await card.locator(`li[data-rpps="${P.toulouseTomorrow}"]`).textContent()).toContain('Accepte des patients en sus');
+    expect(await card.locator(`li[data-rpps="${P.toulouseSoon}"]`).textContent()).toContain('Participe au SAS');
+
+    const enSus = page.getByRole('button', { name: 'Accepte des patients en sus' });
+    await enSus.click();
+    await expect.poll(() => page.locator('sas-search li[data-rpps]').evaluateAll((els) => els.map((e) => e.getAttribute('data-rpps'))), { timeout: 10_000 }).toEqual([P.toulouseTomorrow]);
+    await enSus.click();
 
     await page.getByRole('combobox', { name: 'Exercice en structure' }).selectOption('cpts');
     await expect.poll(() => page.locator('sas-search li[data-rpps]').count(), { timeout: 10_000 }).toBe(2);

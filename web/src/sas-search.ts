@@ -36,6 +36,12 @@ export interface SearchCard {
   readonly structure: string | null;
   readonly phone: string | null;
   readonly structures: readonly SearchStructure[];
+  readonly participation: {
+    readonly mode: string;
+    readonly structureId: string | null;
+    readonly acceptsEnSus: boolean;
+    readonly conventionSector: string | null;
+  } | null;
   readonly distanceKm: number | null;
   readonly group: 'medecin-traitant' | 'with-slots' | 'without-slots';
   readonly slots: readonly SearchSlot[];
@@ -200,6 +206,8 @@ export class SasSearch extends LitElement {
     nameFilter: { state: true },
     filieres: { state: true },
     structureKind: { state: true },
+    enSus: { state: true },
+    sector: { state: true },
     ofStructure: { state: true },
     items: { state: true },
     nextCursor: { state: true },
@@ -228,6 +236,9 @@ export class SasSearch extends LitElement {
   /** The filières of the platform (their definition files), loaded once. */
   declare filieres: readonly { readonly id: string; readonly label: string }[];
   declare structureKind: string | null;
+  /** Only participants accepting patients "en sus" of their availability. */
+  declare enSus: boolean;
+  declare sector: string | null;
   /** "Voir tous les professionnels de la CPTS": the structure whose members are listed instead of the place search. */
   declare ofStructure: SearchStructure | null;
   declare items: readonly SearchItem[] | null;
@@ -266,6 +277,8 @@ export class SasSearch extends LitElement {
     this.nameFilter = '';
     this.filieres = FILIERES;
     this.structureKind = null;
+    this.enSus = false;
+    this.sector = null;
     this.ofStructure = null;
     this.items = null;
     this.nextCursor = null;
@@ -447,6 +460,8 @@ export class SasSearch extends LitElement {
     if (name.length >= 2) p.set('name', name);
     if (this.practitioner) p.set('medecinTraitant', this.practitioner.trim());
     if (this.structureKind) p.set('structureKind', this.structureKind);
+    if (this.enSus) p.set('enSus', 'true');
+    if (this.sector) p.set('secteur', this.sector);
     p.set('limit', '10');
     return p;
   }
@@ -631,6 +646,39 @@ export class SasSearch extends LitElement {
         </ul>
       </fieldset>
       <fieldset class="fr-fieldset">
+        <legend class="fr-fieldset__legend fr-text--regular">Participation au SAS</legend>
+        <ul class="fr-tags-group">
+          <li>
+            <button
+              type="button"
+              class="fr-tag"
+              aria-pressed=${this.enSus ? 'true' : 'false'}
+              @click=${() => {
+                this.enSus = !this.enSus;
+                this.refine();
+              }}
+            >
+              Accepte des patients en sus
+            </button>
+          </li>
+          ${['1', '2', '3'].map(
+            (sector) => html`<li>
+              <button
+                type="button"
+                class="fr-tag"
+                aria-pressed=${this.sector === sector ? 'true' : 'false'}
+                @click=${() => {
+                  this.sector = this.sector === sector ? null : sector;
+                  this.refine();
+                }}
+              >
+                Secteur ${sector}
+              </button>
+            </li>`,
+          )}
+        </ul>
+      </fieldset>
+      <fieldset class="fr-fieldset">
         <legend class="fr-fieldset__legend fr-text--regular">Type de consultation</legend>
         <ul class="fr-tags-group">
           ${CONSULTATION_TYPES.map(
@@ -720,6 +768,13 @@ export class SasSearch extends LitElement {
             <div class="fr-card__desc">
               ${card.group === 'medecin-traitant'
                 ? html`<p class="fr-badge fr-badge--green-emeraude fr-badge--sm fr-mb-1w">Médecin traitant</p>`
+                : nothing}
+              ${card.participation
+                ? html`<ul class="fr-badges-group fr-mb-1w">
+                    <li><p class="fr-badge fr-badge--blue-ecume fr-badge--sm">Participe au SAS</p></li>
+                    ${card.participation.acceptsEnSus ? html`<li><p class="fr-badge fr-badge--sm">Accepte des patients en sus</p></li>` : nothing}
+                    ${card.participation.conventionSector ? html`<li><p class="fr-badge fr-badge--sm">Secteur ${card.participation.conventionSector}</p></li>` : nothing}
+                  </ul>`
                 : nothing}
               <p class="fr-mb-1v">${card.specialty ?? 'Spécialité non renseignée'}${card.structure ? html` — ${card.structure}` : nothing}</p>
               ${address ? html`<p class="fr-mb-1v"><span class="fr-icon-map-pin-2-line fr-icon--sm fr-mr-1v" aria-hidden="true"></span>${address}</p>` : nothing}

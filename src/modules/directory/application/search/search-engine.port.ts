@@ -4,6 +4,7 @@
  * (tests/contracts/search-engine.contract.ts).
  */
 import type { StructureKind } from '../../contracts/directory.events.ts';
+import type { ConventionSector, ParticipationMode } from '../../../participation/contracts/participation.events.ts';
 
 export interface SearchQuery {
   readonly filiere: string;
@@ -16,6 +17,10 @@ export interface SearchQuery {
     | { readonly kind: 'structure'; readonly structureId: string };
   /** Only practitioners who are members of a structure of this kind (CPTS, MSP, centre de santé, SOS Médecins). */
   readonly structureKind?: StructureKind;
+  /** Only SAS participants who accept patients "en sus" of their availability. */
+  readonly acceptsEnSus?: boolean;
+  /** Only practitioners of this secteur de conventionnement (as declared with their participation). */
+  readonly conventionSector?: ConventionSector;
   /** Slots starting in [from, to) are shown; with `onlyAvailable`, practitioners without one are left out. */
   readonly from: Date;
   readonly to: Date;
@@ -52,6 +57,8 @@ export interface SearchCard {
   readonly phone: string | null;
   /** Open structures the practitioner is a member of (kind, then name): a CPTS groups its members' cards. */
   readonly structures: readonly SearchStructure[];
+  /** The practitioner's SAS participation as declared, null when not a participant. */
+  readonly participation: SearchParticipation | null;
   readonly distanceKm: number | null;
   readonly group: 'medecin-traitant' | 'with-slots' | 'without-slots';
   readonly slots: readonly SearchSlot[];
@@ -63,6 +70,14 @@ export interface SearchStructure {
   readonly name: string;
   /** The structure's phone (a CPTS's point of contact for regulation). */
   readonly phone: string | null;
+}
+
+export interface SearchParticipation {
+  readonly mode: ParticipationMode;
+  /** The structure it participates through (a CPTS's members participating through it are grouped under its card). */
+  readonly structureId: string | null;
+  readonly acceptsEnSus: boolean;
+  readonly conventionSector: ConventionSector | null;
 }
 
 export interface SearchEngine {

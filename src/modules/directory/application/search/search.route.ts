@@ -11,6 +11,7 @@ import type { SearchRadiusPolicy } from '../../infrastructure/search-radius.ts';
 import type { SearchEngine, SearchQuery } from './search-engine.port.ts';
 import { groupUnderCpts } from './cpts-cards.ts';
 import { STRUCTURE_KINDS } from '../../contracts/directory.events.ts';
+import { CONVENTION_SECTORS } from '../../../participation/contracts/participation.events.ts';
 import { nameKey } from '../../infrastructure/search/search.projection.ts';
 
 export const WINDOWS = { '0-4': [0, 4], '4-8': [4, 8], '8-12': [8, 12], '12-24': [12, 24], '24-48': [24, 48] } as const;
@@ -32,6 +33,8 @@ export const searchQuery = z
     medecinTraitant: z.string().max(20).optional(),
     structureKind: z.enum(STRUCTURE_KINDS, { message: `attendu : ${STRUCTURE_KINDS.join(', ')}` }).optional(),
     structure: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'attendu : l’identifiant d’une structure').optional(),
+    enSus: z.enum(['true'], { message: 'attendu : true (seulement les participants acceptant des patients en sus)' }).optional(),
+    secteur: z.enum(CONVENTION_SECTORS, { message: `attendu : un secteur de conventionnement (${CONVENTION_SECTORS.join(', ')})` }).optional(),
     limit: z.coerce.number().int().min(1).max(50).default(5),
     cursor: z.string().max(200).optional(),
   })
@@ -107,6 +110,8 @@ export function searchRoute(deps: SearchDeps): RouteDefinition {
         ...(q.name ? { name: nameKey(q.name) } : {}),
         ...(treatingRpps ? { treatingRpps } : {}),
         ...(q.structureKind ? { structureKind: q.structureKind } : {}),
+        ...(q.enSus ? { acceptsEnSus: true } : {}),
+        ...(q.secteur ? { conventionSector: q.secteur } : {}),
         seed,
         offset,
         limit: q.limit,

@@ -69,6 +69,8 @@ export function baseFilters(q: SearchQuery, withPlace = true): string[] {
   else if (place.kind === 'departement') filters.push(`departement = ${filterValue(place.departement)}`);
   else throw new HttpProblem(STRUCTURES_UNSUPPORTED);
   if (q.specialty) filters.push(`specialtyCode = ${filterValue(q.specialty)}`);
+  if (q.acceptsEnSus) filters.push('acceptsEnSus = true');
+  if (q.conventionSector) filters.push(`sector = ${filterValue(q.conventionSector)}`);
   // Any subset of the name's trigrams keeps every place whose name key holds the name; the client checks the rest.
   if (q.name) for (const t of nameTrigrams(q.name).slice(0, 12)) filters.push(`nameTrigrams = ${filterValue(t)}`);
   return filters;
@@ -90,7 +92,9 @@ export function groupSearches(q: SearchQuery): GroupSearch[] {
   if (q.onlyAvailable && slots === null) return [];
   // The médecin traitant's places come first wherever they are (the real platform fetches them apart).
   if (treating) groups.push({ group: 'medecin-traitant', filter: [...baseFilters(q, false), treating, ...(q.onlyAvailable ? [slots!] : [])] });
-  if (slots !== null) groups.push({ group: 'with-slots', filter: [...base, ...notTreating, slots] });
+  // SAS participants with slots, then the other practitioners with slots (both shown as 'with-slots').
+  if (slots !== null) groups.push({ group: 'with-slots', filter: [...base, ...notTreating, slots, 'participant = true'] });
+  if (slots !== null) groups.push({ group: 'with-slots', filter: [...base, ...notTreating, slots, 'participant = false'] });
   if (!q.onlyAvailable) groups.push({ group: 'without-slots', filter: [...base, ...notTreating, ...(slots !== null ? [`NOT ${slots}`] : [])] });
   return groups;
 }
@@ -191,6 +195,7 @@ export function cardOf(doc: PlaceDocument, ranked: Pick<RankedCandidate, 'group'
     phone: doc.phone,
     // Structures are not indexed in Meilisearch yet (no CPTS card there): see STRUCTURES_UNSUPPORTED.
     structures: [],
+    participation: doc.participation ?? null,
     distanceKm: ranked.distanceKm === null ? null : Math.round(ranked.distanceKm * 10) / 10,
     group: ranked.group,
     slots,

@@ -22,6 +22,8 @@ import type { RecordedEvent } from '../../../../shared-kernel/events/envelope.ts
 import { CONSULTATION_TYPES, type AvailabilityIntegrationEvent } from '../../../availability/contracts/availability.events.ts';
 import type { DirectoryIntegrationEvent } from '../../contracts/directory.events.ts';
 import type { VendorStalenessEvent } from '../../../availability/contracts/vendor-aggregation.events.ts';
+import type { ParticipationIntegrationEvent } from '../../../participation/contracts/participation.events.ts';
+import type { SearchParticipation } from '../../application/search/search-engine.port.ts';
 import type { CommuneGeocoder } from '../geocoding/commune-geocoder.ts';
 import type { FiliereRegistry } from '../filiere-registry.ts';
 import { nameKey } from './search.projection.ts';
@@ -42,6 +44,8 @@ export const MEILI_SEARCH_EVENT_TYPES = [
   'UnavailabilityDeclared',
   'VendorSlotsStale',
   'VendorSlotsRefreshed',
+  'ParticipationDeclared',
+  'ParticipationWithdrawn',
 ] as const;
 
 /** A slot as stored in documents: start and end in epoch SECONDS (fractional when the instant has milliseconds). */
@@ -95,6 +99,8 @@ export interface PractitionerStateDocument {
   readonly slots: readonly SlotDocument[];
   /** The declared unavailability (UnavailabilityDeclared): periods in epoch seconds [start, end), and the switch. */
   readonly unavailability?: { readonly periods: readonly (readonly [number, number])[]; readonly indefinite: boolean };
+  /** The SAS participation as declared (ParticipationDeclared), absent or null when not a participant. */
+  readonly participation?: SearchParticipation | null;
 }
 
 /** Name of the precomputed array of slot starts of one consultation type (or of all slots). */
@@ -126,6 +132,10 @@ export interface PlaceDocument {
   /** Absent when the commune has no coordinates: such a place is never found by a point search (as in SQL). */
   readonly _geo?: { readonly lat: number; readonly lng: number };
   readonly slots: readonly SlotDocument[];
+  readonly participant: boolean;
+  readonly acceptsEnSus: boolean;
+  readonly sector: string | null;
+  readonly participation: SearchParticipation | null;
   /** `slotStarts` (every slot) and `slotStarts_<type>` for each consultation type: slot starts, epoch seconds. */
   readonly [slotStarts: `slotStarts${string}`]: readonly number[];
 }
@@ -159,7 +169,7 @@ export function stateDocumentId(rpps: string): string {
 
 /** Which practitioners an event of the search is about (none for another event). */
 export function practitionersOf(event: RecordedEvent): readonly string[] {
-  const e = event as unknown as DirectoryIntegrationEvent | AvailabilityIntegrationEvent | VendorStalenessEvent;
+  const e = event as unknown as DirectoryIntegrationEvent | AvailabilityIntegrationEvent | VendorStalenessEvent | ParticipationIntegrationEvent;
   switch (e.type) {
     case 'PractitionerRegistered':
     case 'PractitionerDetailsChanged':
@@ -174,6 +184,8 @@ export function practitionersOf(event: RecordedEvent): readonly string[] {
     case 'SlotBooked':
     case 'BookingCancelled':
     case 'UnavailabilityDeclared':
+    case 'ParticipationDeclared':
+    case 'ParticipationWithdrawn':
       return [e.data.effecteurId];
     case 'VendorSlotsStale':
     case 'VendorSlotsRefreshed':
@@ -200,8 +212,8 @@ export function applyEvents(state: PractitionerStateDocument, events: readonly R
   const retentionS = (deps.pastSlotRetentionMs ?? DEFAULT_PAST_SLOT_RETENTION_MS) / 1000;
   for (const recorded of events) {
     if (recorded.position <= next.position) continue;
-    const event = recorded as unknown as DirectoryIntegrationEvent | AvailabilityIntegrationEvent | VendorStalenessEvent;
-    let { practitioner, locations, slots, unavailability } = next;
+    const event = recorded as unknown as DirectoryIntegrationEvent | AvailabilityIntegrationEvent | VendorStalenessEvent | ParticipationIntegrationEvent;
+    let { practitioner, locations, slots, unavailability, participation } = next;
     switch (event.type) {
       case 'PractitionerRegistered':
       case 'PractitionerDetailsChanged': {
@@ -275,6 +287,14 @@ export function applyEvents(state: PractitionerStateDocument, events: readonly R
         slots = slots.map((x) => (ids.has(x.slotId) ? (stale ? { ...x, stale } : (({ stale: _, ...rest }) => rest)(x)) : x));
         break;
       }
+      case 'ParticipationDeclared': {
+        const d = event.data;
+        participation = { mode: d.mode, structureId: d.structureId, acceptsEnSus: d.acceptsEnSus, conventionSector: d.conventionSector };
+        break;
+      }
+      case 'ParticipationWithdrawn':
+        participation = null;
+        break;
       case 'UnavailabilityDeclared':
         unavailability = {
           periods: event.data.periods.map((p) => [toEpochSeconds(p.start), toEpochSeconds(p.end)] as const),
@@ -289,7 +309,15 @@ export function applyEvents(state: PractitionerStateDocument, events: readonly R
       const horizon = occurredAt / 1000 - retentionS;
       if (slots.some((s) => s.end < horizon)) slots = slots.filter((s) => s.end >= horizon);
     }
-    next = { ...next, position: recorded.position, practitioner, locations, slots, ...(unavailability ? { unavailability } : {}) };
+    next = {
+      ...next,
+      position: recorded.position,
+      practitioner,
+      locations,
+      slots,
+      ...(unavailability ? { unavailability } : {}),
+      ...(participation !== undefined ? { participation } : {}),
+    };
   }
   return next;
 }
@@ -334,6 +362,10 @@ export function placeDocuments(state: PractitionerStateDocument): PlaceDocument[
     phone: l.phone,
     ...(l.lat !== null && l.lon !== null ? { _geo: { lat: l.lat, lng: l.lon } } : {}),
     slots,
+    participant: Boolean(state.participation),
+    acceptsEnSus: state.participation?.acceptsEnSus ?? false,
+    sector: state.participation?.conventionSector ?? null,
+    participation: state.participation ?? null,
     ...starts,
   }));
 }

@@ -35,12 +35,15 @@ interface IndexNames {
 export const PLACES_SETTINGS = {
   filterableAttributes: [
     '_geo',
+    'acceptsEnSus',
     'departement',
     'filieres',
     'id',
     'inseeCode',
     'nameTrigrams',
+    'participant',
     'rpps',
+    'sector',
     slotStartsField(),
     ...CONSULTATION_TYPES.map((type) => slotStartsField(type)),
     'specialtyCode',

@@ -6,7 +6,7 @@
  * The vendor a slot comes from never enters the ordering (neutrality).
  */
 import type { SqlExecutor } from '../../../../shared-kernel/sql/sql-database.ts';
-import type { SearchCard, SearchEngine, SearchQuery, SearchStructure } from '../../application/search/search-engine.port.ts';
+import type { SearchCard, SearchEngine, SearchParticipation, SearchQuery, SearchStructure } from '../../application/search/search-engine.port.ts';
 import { filiereCondition, VISIBLE_SLOT } from './search.projection.ts';
 import { seedStart } from '../../application/search/zone-order.ts';
 
@@ -42,7 +42,8 @@ type Row = {
   grp: number;
 };
 
-const GROUPS = ['medecin-traitant', 'with-slots', 'without-slots'] as const;
+/** grp 0: the médecin traitant; 1: SAS participants with slots; 2: other practitioners with slots; 3: the rest. */
+const GROUPS = ['medecin-traitant', 'with-slots', 'with-slots', 'without-slots'] as const;
 /** A place of the page with its practitioner's names, structures and slots (the people columns below). */
 type CardRow = Row & {
   given_name: string | null;
@@ -50,6 +51,7 @@ type CardRow = Row & {
   civility: string | null;
   specialty_label: string | null;
   structures: SearchStructure[];
+  participation: SearchParticipation | null;
   slots: { slotId: string; start: string; end: string; consultationTypes: string[]; source: string; stale: boolean }[];
 };
 
@@ -62,6 +64,8 @@ const PEOPLE_COLUMNS = `sp.given_name, sp.family_name, sp.civility, sp.specialty
                             ORDER BY st.kind, st.name, st.structure_id), '[]'::json)
      FROM search_structure_members m JOIN search_structures st ON st.structure_id = m.structure_id
     WHERE m.rpps = page.rpps) AS structures,
+  (SELECT json_build_object('mode', pa.mode, 'structureId', pa.structure_id, 'acceptsEnSus', pa.accepts_en_sus, 'conventionSector', pa.sector)
+     FROM search_participation pa WHERE pa.rpps = page.rpps) AS participation,
   (SELECT coalesce(json_agg(json_build_object('slotId', s.slot_id, 'start', s.starts_at, 'end', s.ends_at,
                                               'consultationTypes', s.consultation_types, 'source', s.source, 'stale', s.stale)
                             ORDER BY s.starts_at, s.slot_id), '[]'::json)
@@ -70,6 +74,23 @@ const PEOPLE_COLUMNS = `sp.given_name, sp.family_name, sp.civility, sp.specialty
               AND ($4::text IS NULL OR $4::text = ANY(s.consultation_types)) AND ${VISIBLE_SLOT}
             ORDER BY s.starts_at, s.slot_id
             LIMIT ${MAX_SLOTS_PER_CARD}) s) AS slots`;
+
+type Grp = 1 | 2 | 3;
+/** The places of a group: 1 SAS participants with a slot in the window, 2 other practitioners with one, 3 the rest. */
+const groupCondition = (grp: Grp, hasSlot: string) =>
+  grp === 1 ? `${hasSlot} AND sl.participant` : grp === 2 ? `${hasSlot} AND NOT sl.participant` : `NOT (${hasSlot})`;
+
+/**
+ * The groups' CTEs one after the other, each read only when the ones before left room on the page (a one-time
+ * filter `only`), and `ranked`, their union. With `onlyAvailable` the places without slots are left out.
+ */
+function groupsInTurn(onlyAvailable: boolean, need: number, cte: (grp: Grp, only: string) => string): string {
+  const groups: Grp[] = onlyAvailable ? [1, 2] : [1, 2, 3];
+  const ctes = groups.map((grp, i) =>
+    cte(grp, i === 0 ? '' : `(${groups.slice(0, i).map((g) => `(SELECT count(*) FROM group${g})`).join(' + ')}) < ${need} AND `),
+  );
+  return `WITH ${ctes.join(',\n')}, ranked AS (${groups.map((g) => `SELECT * FROM group${g}`).join(' UNION ALL ')})`;
+}
 
 const SLOT_COLUMN = { cabinet: 'slot_cabinet', teleconsultation: 'slot_teleconsultation', domicile: 'slot_domicile' } as const;
 
@@ -93,6 +114,8 @@ async function searchPractitioners(db: SqlExecutor, q: SearchQuery): Promise<Sea
   if (q.specialty) where.push(`sl.specialty_code = ${p(q.specialty)}`);
   if (q.name) where.push(`sl.name_key LIKE ${p(`%${q.name}%`)}`);
   if (q.onlyAvailable) where.push(hasSlot);
+  if (q.acceptsEnSus) where.push('sl.accepts_en_sus');
+  if (q.conventionSector) where.push(`sl.sector = ${p(q.conventionSector)}`);
   if (q.structureKind) where.push(`EXISTS (SELECT 1 FROM search_structure_members m WHERE m.rpps = sl.rpps AND m.kind = ${p(q.structureKind)})`);
   const common = [...where];
   let distance = 'NULL::double precision';
@@ -148,8 +171,8 @@ async function searchPractitioners(db: SqlExecutor, q: SearchQuery): Promise<Sea
       // farthest of those — the same places plus any tied at that distance — ordered with the seeded tie-break, so
       // that places at one point (a commune centre) still page stably. The second group is read only when the
       // first did not fill the page (a one-time filter).
-      const group = (grp: 1 | 2, only: string) => {
-        const cond = `${where.join(' AND ')} AND ${grp === 1 ? hasSlot : `NOT (${hasSlot})`}`;
+      const group = (grp: Grp, only: string) => {
+        const cond = `${where.join(' AND ')} AND ${groupCondition(grp, hasSlot)}`;
         return `nearest${grp} AS MATERIALIZED (
             SELECT ${distance} AS d FROM search_locations sl
              WHERE ${only}${cond}
@@ -166,24 +189,17 @@ async function searchPractitioners(db: SqlExecutor, q: SearchQuery): Promise<Sea
              LIMIT ${need}
           )`;
       };
-      ranked = q.onlyAvailable
-        ? `WITH ${group(1, '')}, ranked AS (SELECT * FROM group1)`
-        : `WITH ${group(1, '')}, ${group(2, `(SELECT count(*) FROM group1) < ${need} AND `)},
-            ranked AS (SELECT * FROM group1 UNION ALL SELECT * FROM group2)`;
+      ranked = groupsInTurn(q.onlyAvailable, need, group);
     } else {
       // A zone: the places from the search's seeded starting point in their fixed random ranks, wrapping around
       // (zone-order.ts); per group, two ordered reads of the filière's (zone, shuffle) index.
       const start = `${p(seedStart(q.seed))}::float8`;
       const key = `CASE WHEN sl.shuffle >= ${start} THEN sl.shuffle - ${start} ELSE sl.shuffle - ${start} + 1 END`;
-      const cond = (grp: 1 | 2) => `${where.join(' AND ')} AND ${grp === 1 ? hasSlot : `NOT (${hasSlot})`}`;
-      const turn = (grp: 1 | 2, only: string, upper: boolean) =>
+      const turn = (grp: Grp, only: string, upper: boolean) =>
         `(${select(String(grp), distance)}, ${key} AS tie FROM search_locations sl
-           WHERE ${only}${cond(grp)} AND sl.shuffle ${upper ? '>=' : '<'} ${start}
+           WHERE ${only}${where.join(' AND ')} AND ${groupCondition(grp, hasSlot)} AND sl.shuffle ${upper ? '>=' : '<'} ${start}
            ORDER BY sl.shuffle, sl.rpps, sl.location_id LIMIT ${need})`;
-      const group = (grp: 1 | 2, only = '') => `group${grp} AS MATERIALIZED (${turn(grp, only, true)} UNION ALL ${turn(grp, only, false)})`;
-      ranked = q.onlyAvailable
-        ? `WITH ${group(1)}, ranked AS (SELECT * FROM group1)`
-        : `WITH ${group(1)}, ${group(2, `(SELECT count(*) FROM group1) < ${need} AND `)}, ranked AS (SELECT * FROM group1 UNION ALL SELECT * FROM group2)`;
+      ranked = groupsInTurn(q.onlyAvailable, need, (grp, only) => `group${grp} AS MATERIALIZED (${turn(grp, only, true)} UNION ALL ${turn(grp, only, false)})`);
     }
     rest = (
       await db.query<CardRow>(
@@ -213,6 +229,7 @@ async function searchPractitioners(db: SqlExecutor, q: SearchQuery): Promise<Sea
       structure: r.structure,
       phone: r.phone,
       structures: r.structures ?? [],
+      participation: r.participation ?? null,
       distanceKm: r.distance_km === null ? null : Math.round(Number(r.distance_km) * 10) / 10,
       group: GROUPS[Number(r.grp)] ?? 'without-slots',
       slots: (r.slots ?? []).map(({ stale, ...x }) => ({ ...x, start: new Date(x.start).toISOString(), end: new Date(x.end).toISOString(), ...(stale ? { stale } : {}) })),

@@ -13,22 +13,31 @@ import type { SqlProjection } from '../../../../shared-kernel/projections/projec
 import type { SqlExecutor } from '../../../../shared-kernel/sql/sql-database.ts';
 import type { AvailabilityIntegrationEvent, SlotPublished } from '../../../availability/contracts/availability.events.ts';
 import type { VendorStalenessEvent } from '../../../availability/contracts/vendor-aggregation.events.ts';
+import type { ParticipationIntegrationEvent } from '../../../participation/contracts/participation.events.ts';
 import type { DirectoryIntegrationEvent, StructureIntegrationEvent } from '../../contracts/directory.events.ts';
 import type { CommuneGeocoder } from '../geocoding/commune-geocoder.ts';
 import type { FiliereRegistry } from '../filiere-registry.ts';
 
 export const SEARCH_PROJECTION = 'directory_search';
 
-type Tables = 'search_practitioners' | 'search_locations' | 'search_slots' | 'search_unavailability' | 'search_structures' | 'search_structure_members';
+type Tables =
+  | 'search_practitioners'
+  | 'search_locations'
+  | 'search_slots'
+  | 'search_unavailability'
+  | 'search_structures'
+  | 'search_structure_members'
+  | 'search_participation';
 
 export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: FiliereRegistry }): SqlProjection<Tables> {
   return {
     kind: 'sql',
     name: SEARCH_PROJECTION,
-    tables: ['search_practitioners', 'search_locations', 'search_slots', 'search_unavailability', 'search_structures', 'search_structure_members'],
+    tables: ['search_practitioners', 'search_locations', 'search_slots', 'search_unavailability', 'search_structures', 'search_structure_members', 'search_participation'],
     // 2: street-level positions, bookings (remaining places), unavailability, structures (CPTS cards and filter).
     // 3: stale vendor slots (flagged). 4: the place's fixed random rank (`shuffle`) for zone searches.
-    version: 4,
+    // 5: participation (participants first, "en sus", sector).
+    version: 5,
     // Larger batches than the default: a catch-up writes runs of thousands of rows per statement.
     batchSize: 2000,
     filter: {
@@ -47,6 +56,8 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
         'UnavailabilityDeclared',
         'VendorSlotsStale',
         'VendorSlotsRefreshed',
+        'ParticipationDeclared',
+        'ParticipationWithdrawn',
         'StructureRegistered',
         'StructureDetailsChanged',
         'StructureClosed',
@@ -93,6 +104,10 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
         slot_domicile tstzmultirange NOT NULL DEFAULT '{}',
         -- a fixed pseudo-random rank in [0, 1) (SHUFFLE_SQL): a zone search reads its places from a seeded point of it
         shuffle       double precision NOT NULL,
+        -- the practitioner's SAS participation (ParticipationDeclared), copied on each of its places
+        participant    boolean NOT NULL DEFAULT false,
+        accepts_en_sus boolean NOT NULL DEFAULT false,
+        sector         text,
         PRIMARY KEY (rpps, location_id)
       )`);
       await tx.query(`CREATE INDEX ON ${t.search_locations} USING gist (ll_to_earth(lat, lon)) WHERE lat IS NOT NULL`);
@@ -142,6 +157,13 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
         PRIMARY KEY (structure_id, rpps)
       )`);
       await tx.query(`CREATE INDEX ON ${t.search_structure_members} (rpps, kind)`);
+      await tx.query(`CREATE TABLE ${t.search_participation} (
+        rpps           text PRIMARY KEY,
+        mode           text NOT NULL,
+        structure_id   text,
+        accepts_en_sus boolean NOT NULL,
+        sector         text
+      )`);
     },
     async apply(tx: SqlExecutor, events, t) {
       // Practitioners whose slots, places or unavailability changed: their slot multiranges are recomputed after
@@ -182,13 +204,15 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
           // The practitioner's searchable fields are copied from their row (registered before their places).
           await tx.query(
             `INSERT INTO ${t.search_locations} (location_id, rpps, structure, street_number, street_name, postcode, commune, insee_code, departement, phone, lat, lon,
-                                                filieres, specialty_code, name_key, shuffle)
+                                                filieres, specialty_code, name_key, shuffle, participant, accepts_en_sus, sector)
              SELECT r.location_id, r.rpps, r.structure, r.street_number, r.street_name, r.postcode, r.commune, r.insee_code, r.departement, r.phone, r.lat, r.lon,
-                    coalesce(sp.filieres, '{}'), sp.specialty_code, coalesce(sp.name_key, ''), ${SHUFFLE_SQL('r')}
+                    coalesce(sp.filieres, '{}'), sp.specialty_code, coalesce(sp.name_key, ''), ${SHUFFLE_SQL('r')},
+                    pa.rpps IS NOT NULL, coalesce(pa.accepts_en_sus, false), pa.sector
                FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
                            $11::float8[], $12::float8[])
                     AS r(location_id, rpps, structure, street_number, street_name, postcode, commune, insee_code, departement, phone, lat, lon)
                LEFT JOIN ${t.search_practitioners} sp ON sp.rpps = r.rpps
+               LEFT JOIN ${t.search_participation} pa ON pa.rpps = r.rpps
              ON CONFLICT (rpps, location_id) DO UPDATE SET structure = excluded.structure, street_number = excluded.street_number,
                street_name = excluded.street_name, postcode = excluded.postcode, commune = excluded.commune, insee_code = excluded.insee_code,
                departement = excluded.departement, phone = excluded.phone, lat = excluded.lat, lon = excluded.lon`,
@@ -225,7 +249,12 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
         buffered = kind;
       };
       for (const recorded of events) {
-        const event = recorded as unknown as DirectoryIntegrationEvent | StructureIntegrationEvent | AvailabilityIntegrationEvent | VendorStalenessEvent;
+        const event = recorded as unknown as
+          | DirectoryIntegrationEvent
+          | StructureIntegrationEvent
+          | AvailabilityIntegrationEvent
+          | VendorStalenessEvent
+          | ParticipationIntegrationEvent;
         switch (event.type) {
           case 'PractitionerRegistered':
           case 'PractitionerDetailsChanged': {
@@ -316,6 +345,25 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
             await buffer('published');
             await flush();
             await tx.query(`UPDATE ${t.search_slots} SET stale = $2 WHERE slot_id = ANY($1::text[])`, [event.data.slotIds, event.type === 'VendorSlotsStale']);
+            break;
+          case 'ParticipationDeclared': {
+            await buffer('directory');
+            await flush();
+            const d = event.data;
+            await tx.query(
+              `INSERT INTO ${t.search_participation} (rpps, mode, structure_id, accepts_en_sus, sector) VALUES ($1, $2, $3, $4, $5)
+               ON CONFLICT (rpps) DO UPDATE SET mode = excluded.mode, structure_id = excluded.structure_id, accepts_en_sus = excluded.accepts_en_sus,
+                 sector = excluded.sector`,
+              [d.effecteurId, d.mode, d.structureId, d.acceptsEnSus, d.conventionSector],
+            );
+            await tx.query(`UPDATE ${t.search_locations} SET participant = true, accepts_en_sus = $2, sector = $3 WHERE rpps = $1`, [d.effecteurId, d.acceptsEnSus, d.conventionSector]);
+            break;
+          }
+          case 'ParticipationWithdrawn':
+            await buffer('directory');
+            await flush();
+            await tx.query(`DELETE FROM ${t.search_participation} WHERE rpps = $1`, [event.data.effecteurId]);
+            await tx.query(`UPDATE ${t.search_locations} SET participant = false, accepts_en_sus = false, sector = NULL WHERE rpps = $1`, [event.data.effecteurId]);
             break;
           case 'StructureRegistered':
           case 'StructureDetailsChanged': {
