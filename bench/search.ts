@@ -29,6 +29,7 @@ import { nameKey, SEARCH_PROJECTION } from '../src/modules/directory/infrastruct
 import { seedDemoAgendas } from '../src/modules/availability/index.ts';
 import { slotStreamName } from '../src/modules/availability/contracts/availability.events.ts';
 import type { Commune } from '../src/modules/directory/domain/geocoding/commune.ts';
+import type { StreamAppend } from '../src/shared-kernel/event-store/event-store.port.ts';
 import { demoIdentityByRole } from '../src/modules/identity/infrastructure/dev-idp/demo-identities.ts';
 import { loginAs } from '../tests/support/http-browser.ts';
 import { startPostgres } from '../tests/support/services.ts';
@@ -98,7 +99,8 @@ function queryMix(communes: readonly Commune[], practitioners: readonly DemoPrac
     const base = { filiere, onlyAvailable: false, offset: 0, limit: 5, window: [0, 48] as const };
     const at = `filiere=${filiere}&lat=${lat.toFixed(5)}&lon=${lon.toFixed(5)}&radiusKm=${radiusKm}`;
     const r = rng.next();
-    if (r < 0.45) out.push({ shape: 'address', query: { ...base, place: point }, http: at });
+    if (r < 0.4) out.push({ shape: 'address', query: { ...base, place: point }, http: at });
+    else if (r < 0.45) out.push({ shape: 'address + en sus', query: { ...base, place: point, acceptsEnSus: true }, http: `${at}&enSus=true` });
     else if (r < 0.6) {
       const [code, from, to] = rng.pick(WINDOWS);
       out.push({ shape: 'address + disponible sous', query: { ...base, place: point, onlyAvailable: true, window: [from, to] }, http: `${at}&disponibleSous=${code}` });
@@ -117,6 +119,33 @@ function queryMix(communes: readonly Commune[], practitioners: readonly DemoPrac
     }
   }
   return out;
+}
+
+/**
+ * SAS participation for the data set, as the participation module will declare it (its module comes with a later
+ * issue; the events are its public contract): 30 % of the practitioners, a third of them accepting patients "en
+ * sus", secteur 1 for most. Written once (skipped when the log already holds declarations).
+ */
+async function seedParticipation(platform: Platform, communes: readonly Commune[]) {
+  const already = await platform.eventStore.readAll({ after: 0, limit: 1, filter: { eventTypes: ['ParticipationDeclared'] } });
+  if (already.length > 0) return;
+  const rng = new SeededRandom(13);
+  const meta = metadataFor({ actor: systemActor, correlationId: crypto.randomUUID(), now: new Date() }, () => crypto.randomUUID());
+  let batch: StreamAppend[] = [];
+  for (const p of generateDemoPractitioners(communes, SCALE)) {
+    if (!rng.chance(0.3)) continue;
+    const sector = rng.pick(['1', '1', '1', '1', '1', '1', '2', '2', '3', null] as const);
+    batch.push({
+      streamName: `participation.effecteur-${p.identity.rpps}`,
+      expectedRevision: 'no-stream',
+      events: [{ type: 'ParticipationDeclared', data: { effecteurId: p.identity.rpps, mode: 'individual', structureId: null, acceptsEnSus: rng.chance(0.33), conventionSector: sector }, metadata: meta() }],
+    });
+    if (batch.length >= 2000) {
+      await platform.eventStore.appendMany(batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await platform.eventStore.appendMany(batch);
 }
 
 const freePort = () =>
@@ -163,6 +192,7 @@ async function run(adapter: 'postgres' | 'pglite') {
     // Nothing is written when the scale was seeded before (a reused database).
     const seeding = await seedDemoDirectory(deps, communes, SCALE, { batchSize: 2000 });
     if (seeding.practitioners > 0) await seedDemoAgendas(deps, { isDemo: isDemoRpps });
+    await seedParticipation(platform, communes);
     const seedSeconds = (performance.now() - started) / 1000;
     const head = await platform.eventStore.headPosition();
     if (seeding.practitioners > 0) rows.push({ adapter, measure: 'seed (appendMany, 2,000 streams/tx)', dataset: '', n: head, 'p50 ms': '—', 'p95 ms': '—', 'p99 ms': '—', 'per s': (head / seedSeconds).toFixed(0) });

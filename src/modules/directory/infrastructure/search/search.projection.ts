@@ -120,6 +120,11 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
         await tx.query(`CREATE INDEX ON ${t.search_locations} USING gist (ll_to_earth(lat, lon)) WHERE lat IS NOT NULL AND ${only}`);
         await tx.query(`CREATE INDEX ON ${t.search_locations} (insee_code, shuffle) WHERE ${only}`);
         await tx.query(`CREATE INDEX ON ${t.search_locations} (departement, shuffle) WHERE ${only}`);
+        // The same for the SAS participants alone: their group comes first and may be sparse, so it must not be
+        // found by walking every place of the radius or the zone.
+        await tx.query(`CREATE INDEX ON ${t.search_locations} USING gist (ll_to_earth(lat, lon)) WHERE lat IS NOT NULL AND ${only} AND participant`);
+        await tx.query(`CREATE INDEX ON ${t.search_locations} (insee_code, shuffle) WHERE ${only} AND participant`);
+        await tx.query(`CREATE INDEX ON ${t.search_locations} (departement, shuffle) WHERE ${only} AND participant`);
       }
       await tx.query(`CREATE INDEX ON ${t.search_locations} USING gin (name_key gin_trgm_ops)`);
       await tx.query(`CREATE TABLE ${t.search_slots} (
