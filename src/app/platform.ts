@@ -21,6 +21,7 @@ import { PgDatabase } from '../shared-kernel/sql/pg-database.ts';
 import { PgliteDatabase } from '../shared-kernel/sql/pglite-database.ts';
 import type { SqlDatabase } from '../shared-kernel/sql/sql-database.ts';
 import { TOKENS } from '../shared-kernel/tokens.ts';
+import { DemoMachineClients } from '../shared-kernel/auth/demo-machine-clients.ts';
 import { availabilityModule } from '../modules/availability/index.ts';
 import { identityModule } from '../modules/identity/index.ts';
 import { directoryModule } from '../modules/directory/index.ts';
@@ -136,6 +137,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   let authenticate: express.RequestHandler = (_req, _res, next) => next();
   // Routers a module mounts outside /api (the FHIR endpoint of booking vendors) authenticate with the same handler.
   root.bind(TOKENS.authenticate).toConstantValue((req, res, next) => authenticate(req, res, next));
+  root.bind(TOKENS.demoMachineClients).toConstantValue(new DemoMachineClients());
   const children = new Map<string, Container>();
   for (const module of modules) {
     const child = new Container({ parent: root, defaultScope: 'Singleton' });

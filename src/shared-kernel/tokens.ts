@@ -5,6 +5,7 @@ import type { EventStore } from './event-store/event-store.port.ts';
 import type { JobQueue } from './jobs/jobs.port.ts';
 import type { Logger } from './logging/logger.ts';
 import type { SqlDatabase } from './sql/sql-database.ts';
+import type { DemoMachineClients } from './auth/demo-machine-clients.ts';
 
 const token = <T>(name: string) => Symbol.for(`sas.${name}`) as ServiceIdentifier<T>;
 
@@ -19,4 +20,6 @@ export const TOKENS = {
   config: token<Config>('config'),
   /** Resolves the principal of a request (the identity module's authenticator), for routers mounted outside /api. */
   authenticate: token<RequestHandler>('authenticate'),
+  /** Demo machine clients issued in-process (embedded default): identity provides, a demo peer's module asks. */
+  demoMachineClients: token<DemoMachineClients>('demoMachineClients'),
 } as const;

@@ -25,7 +25,8 @@ import { vendorDisplayRoute } from './application/vendor-display/vendor-display.
 import { knownPractitionersProjection } from './infrastructure/known-practitioners.projection.ts';
 import { vendorDisplayProjection } from './infrastructure/vendor-display.projection.ts';
 import { createAggregationTables } from './infrastructure/vendors/vendor-aggregation.store.ts';
-import { startEmbeddedVendor, wantsEmbeddedVendor } from './infrastructure/vendors/embedded-vendor.ts';
+import { connectEmbeddedVendorAppointments, startEmbeddedVendor, wantsEmbeddedVendor } from './infrastructure/vendors/embedded-vendor.ts';
+import { vendorBookingRoute } from './application/vendor-booking/vendor-booking.route.ts';
 import { loadVendorsFile, VendorRegistry } from './infrastructure/vendors/vendor-registry.ts';
 import type { VendorSimulator } from './infrastructure/vendor-sim/vendor-sim.server.ts';
 import { registerRegulatorPushJobs, scheduleRegulatorSweep, type RegulatorPushDeps } from './application/regulator-push/regulator-push.job.ts';
@@ -71,7 +72,7 @@ export const availabilityModule: PlatformModule = {
   },
   api(container) {
     const deps = container.get(AVAILABILITY.deps);
-    return [publishSlotRoute(deps), withdrawSlotRoute(deps), ...listFreeSlotsRoutes(deps), ...agendaRoutes(deps), bookSlotRoute(deps), cancelBookingRoute(deps), vendorDisplayRoute(deps), vendorsRoute(container.get(AVAILABILITY.aggregation)), ...regulatorPushRoutes(regulatorPushDeps(container))];
+    return [publishSlotRoute(deps), withdrawSlotRoute(deps), ...listFreeSlotsRoutes(deps), ...agendaRoutes(deps), bookSlotRoute(deps), cancelBookingRoute(deps), vendorDisplayRoute(deps), vendorsRoute(container.get(AVAILABILITY.aggregation)), ...regulatorPushRoutes(regulatorPushDeps(container)), vendorBookingRoute(deps, container.get(AVAILABILITY.aggregation).registry, container.get(TOKENS.logger))];
   },
   // The FHIR endpoint where booking vendors report appointments (/fhir/Appointment), OperationOutcome errors.
   web(container, router, registry) {
@@ -96,6 +97,11 @@ export const availabilityModule: PlatformModule = {
       aggregation.registry.add(vendor);
     }
     await scheduleAggregation(aggregation, jobs);
+  },
+  // The embedded simulator reports the appointments booked on its page to this platform, as its demo machine client.
+  async started(container, { publicUrl }) {
+    const simulator = embeddedSimulators.get(container);
+    if (simulator) await connectEmbeddedVendorAppointments(simulator, container.get(TOKENS.demoMachineClients), publicUrl, container.get(TOKENS.logger));
   },
   async stopped(container) {
     await embeddedSimulators.get(container)?.stop();

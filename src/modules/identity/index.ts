@@ -6,6 +6,7 @@ import { TOKENS } from '../../shared-kernel/tokens.ts';
 import { authenticate, forgetRecentAccount } from './application/authenticate.ts';
 import type { EventStore } from '../../shared-kernel/event-store/event-store.port.ts';
 import { seedDemoAccounts } from './application/demo/demo-accounts.ts';
+import { demoMachineClientIssuer } from './application/demo/demo-clients.ts';
 import type { IdentityDeps } from './application/identity.deps.ts';
 import { linkAccountRoute } from './application/link-account/link-account.route.ts';
 import { loginRoutes } from './application/login/login.routes.ts';
@@ -67,6 +68,9 @@ export const identityModule: PlatformModule = {
   },
   async init(container) {
     await createSessionTables(container.get(TOKENS.readDb));
+    // Demo machine clients (the embedded vendor simulator's) are issued in-process, never in production.
+    const config = container.get(TOKENS.config);
+    if (config.nodeEnv !== 'production' && config.demoData) container.get(TOKENS.demoMachineClients).provide(demoMachineClientIssuer(container.get(IDENTITY.deps)));
   },
   api(container) {
     const deps = container.get(IDENTITY.deps);

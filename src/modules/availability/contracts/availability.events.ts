@@ -7,6 +7,17 @@ export type ConsultationType = (typeof CONSULTATION_TYPES)[number];
 
 export type SlotSource = 'manual' | 'vendor';
 
+/**
+ * How a VENDOR slot is booked (optional field of `SlotPublished` / `SlotChanged`, added backward compatibly: absent
+ * on manual slots and on vendor slots published before it existed, which readers treat as before):
+ * - `end-to-end`: the vendor offers booking from the SAS — the regulator is redirected to the vendor's booking page
+ *   (`GET /api/slots/{slotId}/vendor-booking`) and the vendor reports the appointment (FHIR Appointment);
+ * - `phone`: the vendor only shares its slots (aggregation only): the regulator calls the practitioner.
+ * A vendor whose capability changes has its published slots re-sent as `SlotChanged` with the new mode.
+ */
+export const VENDOR_BOOKING_MODES = ['end-to-end', 'phone'] as const;
+export type VendorBookingMode = (typeof VENDOR_BOOKING_MODES)[number];
+
 export type SlotPublished = {
   readonly type: 'SlotPublished';
   readonly data: {
@@ -18,6 +29,8 @@ export type SlotPublished = {
     readonly end: string;
     readonly consultationTypes: readonly ConsultationType[];
     readonly source: SlotSource;
+    /** Vendor slots only (optional, backward compatible): how the slot is booked. See `VendorBookingMode`. */
+    readonly bookingMode?: VendorBookingMode;
   };
 };
 
@@ -43,6 +56,8 @@ export type SlotChanged = {
     readonly end: string;
     readonly consultationTypes: readonly ConsultationType[];
     readonly source: SlotSource;
+    /** Vendor slots only (optional, backward compatible): how the slot is booked. See `VendorBookingMode`. */
+    readonly bookingMode?: VendorBookingMode;
   };
 };
 

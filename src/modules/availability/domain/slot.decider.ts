@@ -1,6 +1,6 @@
 import type { Decider } from '../../../shared-kernel/decider/decider.ts';
 import { assertNever, conflictError, notFoundError, validationError } from '../../../shared-kernel/errors/result.ts';
-import type { BookingCancelled, ConsultationType, SlotBooked, SlotChanged, SlotPublished, SlotWithdrawn } from '../contracts/availability.events.ts';
+import type { BookingCancelled, ConsultationType, SlotBooked, SlotChanged, SlotPublished, SlotWithdrawn, VendorBookingMode } from '../contracts/availability.events.ts';
 import { VENDOR_APPOINTMENT_EVENT_TYPES } from './vendor-appointment.ts';
 
 /** Longest manual slot an effecteur may publish: a whole on-call night. */
@@ -57,6 +57,8 @@ export type SyncVendorSlot = {
   readonly start: Date;
   readonly end: Date;
   readonly consultationTypes: readonly ConsultationType[];
+  /** How the vendor's slots are booked (its capability); when it changes, the slot is changed. */
+  readonly bookingMode?: VendorBookingMode;
 };
 
 export type SlotCommand = PublishSlot | WithdrawSlot | BookSlot | CancelSlotBooking | SyncVendorSlot;
@@ -69,6 +71,8 @@ type PublishedSlot = {
   readonly end: string;
   /** Consultation types (known for slots published since vendor aggregation; absent in older folds). */
   readonly consultationTypes?: readonly ConsultationType[];
+  /** Vendor slots: how they are booked (absent for manual slots and vendor slots published before it existed). */
+  readonly bookingMode?: VendorBookingMode;
   /** Bookings of this slot that were cancelled: their ids are never given again to another booking. */
   readonly cancelledBookingIds: readonly string[];
 };
@@ -210,7 +214,15 @@ function decideSyncVendor(command: SyncVendorSlot, state: SlotState): SlotEvent[
   const consultationTypes = [...new Set(command.consultationTypes)].sort();
   if (command.end.getTime() <= command.start.getTime()) throw validationError('SlotMustEndAfterItStarts', 'La fin du créneau doit être après son début.');
   if (consultationTypes.length === 0) throw validationError('SlotNeedsAConsultationType', 'Choisissez au moins un type de consultation.');
-  const slot = { slotId: command.slotId, effecteurId: command.effecteurId, start, end, consultationTypes, source: 'vendor' as const };
+  const slot = {
+    slotId: command.slotId,
+    effecteurId: command.effecteurId,
+    start,
+    end,
+    consultationTypes,
+    source: 'vendor' as const,
+    ...(command.bookingMode ? { bookingMode: command.bookingMode } : {}),
+  };
   switch (state.status) {
     case 'initial':
     case 'withdrawn':
@@ -218,7 +230,11 @@ function decideSyncVendor(command: SyncVendorSlot, state: SlotState): SlotEvent[
     case 'booked':
       return [];
     case 'published': {
-      const same = state.start === start && state.end === end && [...(state.consultationTypes ?? [])].sort().join() === consultationTypes.join();
+      const same =
+        state.start === start &&
+        state.end === end &&
+        [...(state.consultationTypes ?? [])].sort().join() === consultationTypes.join() &&
+        state.bookingMode === command.bookingMode;
       return same ? [] : [{ type: 'SlotChanged', data: slot }];
     }
     default:
@@ -255,12 +271,13 @@ export const slotDecider: Decider<SlotCommand, SlotEvent, SlotState> = {
           start: event.data.start,
           end: event.data.end,
           consultationTypes: event.data.consultationTypes,
+          ...(event.data.bookingMode ? { bookingMode: event.data.bookingMode } : {}),
           // A vendor slot withdrawn then offered again keeps the ids of its cancelled bookings.
           cancelledBookingIds: state.status === 'initial' ? [] : state.cancelledBookingIds,
         };
       case 'SlotChanged':
         if (state.status !== 'published' && state.status !== 'booked') return state;
-        return { ...state, start: event.data.start, end: event.data.end, consultationTypes: event.data.consultationTypes };
+        return { ...state, start: event.data.start, end: event.data.end, consultationTypes: event.data.consultationTypes, bookingMode: event.data.bookingMode };
       case 'SlotWithdrawn':
         return {
           status: 'withdrawn',

@@ -18,7 +18,7 @@ import { fold } from '../../../../shared-kernel/decider/decider.ts';
 import type { JobQueue } from '../../../../shared-kernel/jobs/jobs.port.ts';
 import type { Logger } from '../../../../shared-kernel/logging/logger.ts';
 import type { SqlDatabase } from '../../../../shared-kernel/sql/sql-database.ts';
-import { slotStreamName, type ConsultationType } from '../../contracts/availability.events.ts';
+import { slotStreamName, type ConsultationType, type VendorBookingMode } from '../../contracts/availability.events.ts';
 import { VENDOR_WITHDRAWAL_REASONS, vendorStreamName, type VendorStalenessEvent } from '../../contracts/vendor-aggregation.events.ts';
 import { admit, onFailure, onSuccess } from '../../domain/circuit-breaker.ts';
 import { slotDecider, type SlotEvent, type SlotState } from '../../domain/slot.decider.ts';
@@ -33,6 +33,7 @@ import {
   knownSlotsById,
   knownSlotsOf,
   recordReport,
+  replanAtStart,
   saveKnownSlots,
   savePlanned,
   touchBatch,
@@ -119,9 +120,10 @@ export function registerAggregationJobs(jobs: JobQueue, deps: AggregationDeps): 
   });
 }
 
-/** Schedules the plan job of every vendor (which schedules its batches at once). */
+/** Schedules the plan job of every vendor (which schedules its batches at once, again after a restart). */
 export async function scheduleAggregation(deps: AggregationDeps, jobs: JobQueue): Promise<void> {
   for (const vendor of deps.registry.all()) {
+    await replanAtStart(deps.readDb, vendor.id);
     await jobs.schedule(AGGREGATION_QUEUE, PLAN_JOB, { vendorId: vendor.id }, { everyMs: Math.min(PLAN_PERIOD_MS, vendor.pollingPeriodMs) }, `${vendor.id}.plan`);
   }
 }
@@ -223,27 +225,57 @@ export async function pollBatch(deps: AggregationDeps, data: PollBatchJobData, s
 
 const stateOf = (k: KnownSlot | undefined): SlotState => {
   if (!k) return { status: 'initial' };
-  const slot = { slotId: k.slotId, effecteurId: k.effecteurId, start: k.start, end: k.end, consultationTypes: k.consultationTypes, cancelledBookingIds: [] };
+  const slot = { slotId: k.slotId, effecteurId: k.effecteurId, start: k.start, end: k.end, consultationTypes: k.consultationTypes, cancelledBookingIds: [], ...(k.bookingMode ? { bookingMode: k.bookingMode } : {}) };
   if (k.status === 'withdrawn') return { status: 'withdrawn', slotId: k.slotId, effecteurId: k.effecteurId, cancelledBookingIds: [] };
   if (k.status === 'booked') return { ...slot, status: 'booked', bookingId: '' };
   return { ...slot, status: 'published' };
 };
 
-/** The known row of a slot in `state`; a withdrawn slot keeps the times it had (`previous`), to be forgotten once past. */
-const knownFrom = (vendorId: string, fhirSlotId: string, slotId: string, state: SlotState, revision: number, stale: boolean, previous?: KnownSlot): KnownSlot | null => {
+/**
+ * The known row of a slot in `state`; a withdrawn slot keeps the times it had (`previous`), to be forgotten once past.
+ * `bookingUrl`: the vendor's booking page as last offered (kept from `previous` when not given).
+ */
+const knownFrom = (
+  vendorId: string,
+  fhirSlotId: string,
+  slotId: string,
+  state: SlotState,
+  revision: number,
+  stale: boolean,
+  previous?: KnownSlot,
+  bookingUrl: string | null = previous?.bookingUrl ?? null,
+): KnownSlot | null => {
   if (state.status === 'initial') return null;
   if (state.status === 'withdrawn') {
     const end = previous?.end ?? new Date(0).toISOString();
-    return { slotId, vendorId, fhirSlotId, effecteurId: state.effecteurId, start: previous?.start ?? end, end, consultationTypes: previous?.consultationTypes ?? [], status: 'withdrawn', revision, stale: false };
+    return { slotId, vendorId, fhirSlotId, effecteurId: state.effecteurId, start: previous?.start ?? end, end, consultationTypes: previous?.consultationTypes ?? [], status: 'withdrawn', revision, stale: false, bookingUrl, bookingMode: previous?.bookingMode ?? null };
   }
-  return { slotId, vendorId, fhirSlotId, effecteurId: state.effecteurId, start: state.start, end: state.end, consultationTypes: [...(state.consultationTypes ?? [])].sort() as ConsultationType[], status: state.status, revision, stale };
+  return {
+    slotId,
+    vendorId,
+    fhirSlotId,
+    effecteurId: state.effecteurId,
+    start: state.start,
+    end: state.end,
+    consultationTypes: [...(state.consultationTypes ?? [])].sort() as ConsultationType[],
+    status: state.status,
+    revision,
+    stale,
+    bookingUrl,
+    bookingMode: state.bookingMode ?? null,
+  };
 };
+
+/** How a vendor's slots are booked: through it (end-to-end redirect) or by calling the practitioner. */
+export const bookingModeOf = (vendor: VendorConfig): VendorBookingMode => (vendor.capability === 'end-to-end' ? 'end-to-end' : 'phone');
 
 interface Planned {
   readonly slotId: string;
   readonly fhirSlotId: string;
   readonly events: readonly SlotEvent[];
   readonly before: KnownSlot | undefined;
+  /** The booking URL to keep for it (the one offered now, or the known one). */
+  readonly bookingUrl: string | null;
 }
 
 /** Decides every slot of the batch against what is known, and appends all changes in one call. */
@@ -263,10 +295,12 @@ async function applyDiff(
     const forgotten: string[] = [];
     for (const [slotId, s] of offeredById) {
       const events = slotDecider.decide(
-        { type: 'SyncVendorSlot', slotId, effecteurId: s.effecteurId, start: s.start, end: s.end, consultationTypes: s.consultationTypes.length > 0 ? s.consultationTypes : ['cabinet'] },
+        { type: 'SyncVendorSlot', slotId, effecteurId: s.effecteurId, start: s.start, end: s.end, consultationTypes: s.consultationTypes.length > 0 ? s.consultationTypes : ['cabinet'], bookingMode: bookingModeOf(vendor) },
         stateOf(known.get(slotId)),
       );
-      if (events.length > 0 || known.get(slotId)?.stale) planned.push({ slotId, fhirSlotId: s.fhirSlotId, events, before: known.get(slotId) });
+      const before = known.get(slotId);
+      // A new booking URL alone is no public change: only the known row is updated.
+      if (events.length > 0 || before?.stale || (before && before.bookingUrl !== s.bookingUrl)) planned.push({ slotId, fhirSlotId: s.fhirSlotId, events, before, bookingUrl: s.bookingUrl });
     }
     for (const k of known.values()) {
       if (offeredById.has(k.slotId)) continue;
@@ -277,7 +311,7 @@ async function applyDiff(
       if (k.status !== 'published') continue; // withdrawn already; booked: the booking stands
       const reason = refused.has(k.effecteurId) ? VENDOR_WITHDRAWAL_REASONS.refused : VENDOR_WITHDRAWAL_REASONS.gone;
       const events = slotDecider.decide({ type: 'WithdrawSlot', slotId: k.slotId, reason, now }, stateOf(k));
-      planned.push({ slotId: k.slotId, fhirSlotId: k.fhirSlotId, events, before: k });
+      planned.push({ slotId: k.slotId, fhirSlotId: k.fhirSlotId, events, before: k, bookingUrl: k.bookingUrl });
     }
     try {
       const written = await appendPlanned(deps, vendor, planned, now);
@@ -315,11 +349,11 @@ async function appendPlanned(deps: AggregationDeps, vendor: VendorConfig, planne
   const rows: KnownSlot[] = [];
   for (const [i, p] of parts.entries()) {
     const state = fold(slotDecider, p.events, stateOf(p.before));
-    const row = knownFrom(vendor.id, p.fhirSlotId, p.slotId, state, results[i]!.nextExpectedRevision, false, p.before);
+    const row = knownFrom(vendor.id, p.fhirSlotId, p.slotId, state, results[i]!.nextExpectedRevision, false, p.before, p.bookingUrl);
     if (row) rows.push(row);
   }
-  // Stale rows confirmed without any event: only their flag changes.
-  for (const p of planned) if (p.events.length === 0 && p.before?.stale) rows.push({ ...p.before, stale: false });
+  // Stale rows confirmed, or a booking URL changed, without any event: only the row changes.
+  for (const p of planned) if (p.events.length === 0 && p.before && (p.before.stale || p.before.bookingUrl !== p.bookingUrl)) rows.push({ ...p.before, stale: false, bookingUrl: p.bookingUrl });
   return rows;
 }
 
@@ -370,7 +404,7 @@ async function markStaleIfDue(
   let marked = 0;
   if (known.length > 0) {
     if (vendor.staleBehaviour === 'hide') {
-      const planned = known.map((k) => ({ slotId: k.slotId, fhirSlotId: k.fhirSlotId, before: k, events: slotDecider.decide({ type: 'WithdrawSlot', slotId: k.slotId, reason: VENDOR_WITHDRAWAL_REASONS.stale, now }, stateOf(k)) }));
+      const planned = known.map((k) => ({ slotId: k.slotId, fhirSlotId: k.fhirSlotId, before: k, bookingUrl: k.bookingUrl, events: slotDecider.decide({ type: 'WithdrawSlot', slotId: k.slotId, reason: VENDOR_WITHDRAWAL_REASONS.stale, now }, stateOf(k)) }));
       try {
         await saveKnownSlots(deps.readDb, await appendPlanned(deps, vendor, planned, now));
         marked = known.length;

@@ -65,6 +65,7 @@ export const vendorSimOptionsSchema = z.strictObject({
    */
   appointments: z.strictObject({ endpoint: z.url(), authorization: z.string().optional() }).nullable().default(null),
 });
+export type VendorSimAppointmentsTarget = { readonly endpoint: string; readonly authorization?: string };
 export type VendorSimulatorOptions = z.input<typeof vendorSimOptionsSchema> & { readonly clock?: () => Date; readonly logger?: Logger };
 
 export interface SimAppointment {
@@ -88,6 +89,11 @@ export interface VendorSimulator {
   readonly practitioners: readonly string[];
   switches(): VendorSimSwitches;
   setSwitches(update: Partial<VendorSimSwitches>): VendorSimSwitches;
+  /**
+   * Where to report appointments from now on (`null`: nowhere) — for an embedding platform that learns its own URL
+   * and the vendor's credentials only after the simulator listens. The authorization is kept in memory, never shown.
+   */
+  setAppointments(target: VendorSimAppointmentsTarget | null): void;
   stop(): Promise<void>;
 }
 
@@ -132,6 +138,7 @@ export async function createVendorSimulator(input: VendorSimulatorOptions = {}):
   data.ensureGenerated(now());
   const regulators = new RegulatorStore(now);
   const appointments = new Map<string, SimAppointment>();
+  let appointmentsTarget: VendorSimAppointmentsTarget | null = options.appointments;
   const requests: RequestLog[] = [];
   const held = new Set<Response>();
   const vendorSystem = `https://vendor-sim.sas.invalid/${slug(options.vendor)}`;
@@ -327,7 +334,7 @@ export async function createVendorSimulator(input: VendorSimulatorOptions = {}):
   };
   /** Reports the appointment to the platform when configured: POST on booking, conditional PUT on changes. */
   const notify = async (a: SimAppointment, kind: 'create' | 'update') => {
-    const target = options.appointments;
+    const target = appointmentsTarget;
     if (!target) return;
     const base = target.endpoint.replace(/\/$/, '');
     const url = kind === 'create' ? `${base}/Appointment` : `${base}/Appointment?identifier=${encodeURIComponent(`${vendorSystem}|${a.id}`)}`;
@@ -375,7 +382,7 @@ export async function createVendorSimulator(input: VendorSimulatorOptions = {}):
       sosMedecins: [...data.sos.values()].map((a) => ({ siret: a.siret, idnst: a.idnst, name: a.name, locations: a.locations.map((l) => l.id) })),
       slots: { free: slots.filter((s) => s.status === 'free').length, booked: slots.filter((s) => s.status === 'booked').length, withdrawn: slots.filter((s) => s.status === 'withdrawn').length },
       switches,
-      appointmentsEndpoint: options.appointments?.endpoint ?? null,
+      appointmentsEndpoint: appointmentsTarget?.endpoint ?? null,
     });
   });
   admin.get('/practitioners', (_req, res) => {
@@ -498,6 +505,9 @@ export async function createVendorSimulator(input: VendorSimulatorOptions = {}):
     setSwitches(update) {
       switches = switchesSchema.parse({ ...switches, ...update });
       return switches;
+    },
+    setAppointments(target) {
+      appointmentsTarget = target === null ? null : vendorSimOptionsSchema.shape.appointments.unwrap().unwrap().parse(target);
     },
     async stop() {
       for (const res of held) res.destroy();

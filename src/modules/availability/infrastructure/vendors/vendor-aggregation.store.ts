@@ -1,7 +1,8 @@
 /**
  * The aggregation job's own tables (technical tables, not projections):
- * - `availability_vendor_slots`: what the platform has appended for each vendor slot (state, times, types, stream
- *   revision) — the "known" side of the diff. A cache of the slot streams: when it disagrees with them (a booking by
+ * - `availability_vendor_slots`: what the platform has appended for each vendor slot (state, times, types, booking
+ *   mode, stream revision) — the "known" side of the diff — and the vendor's booking URL of the slot (`Slot.comment`,
+ *   not public: the end-to-end redirect reads it here). A cache of the slot streams: when it disagrees with them (a booking by
  *   the FHIR Appointment endpoint, a crash between an append and its write here) the append's expected revision
  *   fails and the job re-reads the streams (the truth) before deciding again.
  * - `availability_vendor_status`: per vendor, its circuit and last success / error, and the batches planned.
@@ -9,7 +10,7 @@
  * - `availability_vendor_reports`: rejected answers (malformed, oversized…), with their problems.
  */
 import type { SqlDatabase, SqlExecutor } from '../../../../shared-kernel/sql/sql-database.ts';
-import type { ConsultationType } from '../../contracts/availability.events.ts';
+import type { ConsultationType, VendorBookingMode } from '../../contracts/availability.events.ts';
 import { closedCircuit, type Circuit, type CircuitState } from '../../domain/circuit-breaker.ts';
 import type { BundleProblem } from '../fhir/searchset-bundle.validator.ts';
 
@@ -28,6 +29,9 @@ export async function createAggregationTables(db: SqlDatabase): Promise<void> {
       stale              boolean NOT NULL DEFAULT false
     );
     CREATE INDEX IF NOT EXISTS availability_vendor_slots_by_effecteur ON availability_vendor_slots (vendor_id, effecteur_id);
+    -- Added for the end-to-end redirect (a table created before gets them; rows fill in at the next poll).
+    ALTER TABLE availability_vendor_slots ADD COLUMN IF NOT EXISTS booking_url text;
+    ALTER TABLE availability_vendor_slots ADD COLUMN IF NOT EXISTS booking_mode text;
     CREATE TABLE IF NOT EXISTS availability_vendor_status (
       vendor_id            text PRIMARY KEY,
       circuit              text NOT NULL DEFAULT 'closed',
@@ -73,6 +77,10 @@ export interface KnownSlot {
   /** Revision of the slot's stream after the last event the job knows of. */
   readonly revision: number;
   readonly stale: boolean;
+  /** The vendor's booking page for this slot (`Slot.comment`); null when unknown (a row from before it was kept). */
+  readonly bookingUrl: string | null;
+  /** The booking mode last appended for it (null: none, e.g. appended before the field existed). */
+  readonly bookingMode: VendorBookingMode | null;
 }
 
 type KnownRow = {
@@ -86,6 +94,8 @@ type KnownRow = {
   status: KnownStatus;
   revision: number;
   stale: boolean;
+  booking_url: string | null;
+  booking_mode: VendorBookingMode | null;
 };
 const iso = (d: Date | string) => new Date(d).toISOString();
 const toKnown = (r: KnownRow): KnownSlot => ({
@@ -99,6 +109,8 @@ const toKnown = (r: KnownRow): KnownSlot => ({
   status: r.status,
   revision: r.revision,
   stale: r.stale,
+  bookingUrl: r.booking_url ?? null,
+  bookingMode: r.booking_mode ?? null,
 });
 
 export async function knownSlotsOf(db: SqlExecutor, vendorId: string, effecteurIds: readonly string[]): Promise<KnownSlot[]> {
@@ -114,12 +126,13 @@ export async function knownSlotsById(db: SqlExecutor, slotIds: readonly string[]
 export async function saveKnownSlots(db: SqlExecutor, slots: readonly KnownSlot[]): Promise<void> {
   if (slots.length === 0) return;
   await db.query(
-    `INSERT INTO availability_vendor_slots (slot_id, vendor_id, fhir_slot_id, effecteur_id, starts_at, ends_at, consultation_types, status, revision, stale)
-     SELECT id::uuid, vendor, fhir, effecteur, s, e, string_to_array(types, ','), status, revision, stale
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::text[], $9::int[], $10::boolean[])
-            AS t(id, vendor, fhir, effecteur, s, e, types, status, revision, stale)
+    `INSERT INTO availability_vendor_slots (slot_id, vendor_id, fhir_slot_id, effecteur_id, starts_at, ends_at, consultation_types, status, revision, stale, booking_url, booking_mode)
+     SELECT id::uuid, vendor, fhir, effecteur, s, e, string_to_array(types, ','), status, revision, stale, url, mode
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::text[], $9::int[], $10::boolean[], $11::text[], $12::text[])
+            AS t(id, vendor, fhir, effecteur, s, e, types, status, revision, stale, url, mode)
      ON CONFLICT (slot_id) DO UPDATE SET effecteur_id = excluded.effecteur_id, starts_at = excluded.starts_at, ends_at = excluded.ends_at,
-       consultation_types = excluded.consultation_types, status = excluded.status, revision = excluded.revision, stale = excluded.stale`,
+       consultation_types = excluded.consultation_types, status = excluded.status, revision = excluded.revision, stale = excluded.stale,
+       booking_url = excluded.booking_url, booking_mode = excluded.booking_mode`,
     [
       slots.map((s) => s.slotId),
       slots.map((s) => s.vendorId),
@@ -131,6 +144,8 @@ export async function saveKnownSlots(db: SqlExecutor, slots: readonly KnownSlot[
       slots.map((s) => s.status),
       slots.map((s) => s.revision),
       slots.map((s) => s.stale),
+      slots.map((s) => s.bookingUrl),
+      slots.map((s) => s.bookingMode),
     ],
   );
 }
@@ -207,6 +222,15 @@ export async function savePlanned(db: SqlExecutor, vendorId: string, planned: Re
     `INSERT INTO availability_vendor_status (vendor_id, planned) VALUES ($1, $2::jsonb) ON CONFLICT (vendor_id) DO UPDATE SET planned = excluded.planned`,
     [vendorId, JSON.stringify(planned)],
   );
+}
+
+/**
+ * Makes the next plan schedule every batch again (same keys: an upsert), keeping the batch counts so that batches
+ * gone meanwhile are still unscheduled. At start-up: the in-process queue of the embedded default loses its schedules
+ * with the process, while the planned counts stay in the database.
+ */
+export async function replanAtStart(db: SqlExecutor, vendorId: string): Promise<void> {
+  await db.query(`UPDATE availability_vendor_status SET planned = planned || '{"everyMs": 0}'::jsonb WHERE vendor_id = $1`, [vendorId]);
 }
 
 // ---- batches ----------------------------------------------------------------------------------------------------

@@ -47,6 +47,11 @@ export const vendorSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
   fhirBaseUrl: z.url({ protocol: /^https?$/, message: 'attendu : une URL http(s) (base FHIR de l’éditeur)' }),
   capability: z.enum(VENDOR_CAPABILITIES),
+  /**
+   * The `origin` value appended to the vendor's booking URL (Slot.comment) on the end-to-end redirect: `sas`, or
+   * `sas-{environment}` as the real platform sends (`sas-production`, `sas-integration`; the guide's kit `sas-preprod`).
+   */
+  bookingOrigin: z.string().regex(/^sas(-[a-z0-9]+)*$/, 'attendu : « sas » ou « sas-{environnement} » (minuscules, chiffres, tirets)').default('sas'),
   /** mTLS client certificate, key and CA (PEM files); required for https in production. */
   tls: z.strictObject({ certFile: readablePath, keyFile: readablePath, caFile: readablePath.optional() }).optional(),
   practitioners: z.union([z.literal('directory'), z.array(z.string().refine(isRpps, 'RPPS invalide (11 chiffres, clé de Luhn)')).max(500_000)]).default('directory'),

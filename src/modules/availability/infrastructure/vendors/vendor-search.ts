@@ -61,6 +61,23 @@ export interface VendorSlot {
   readonly end: Date;
   readonly consultationTypes: readonly ConsultationType[];
   readonly audiences: readonly string[];
+  /** The vendor's booking page (`Slot.comment`: the practitioner's agenda, or the SOS place's), an absolute http(s) URL; null if unusable. */
+  readonly bookingUrl: string | null;
+}
+
+/** `Slot.comment` as a booking URL: an absolute http(s) URL without credentials or fragment, else null. */
+export function bookingUrlOf(comment: unknown): string | null {
+  if (typeof comment !== 'string') return null;
+  let url: URL;
+  try {
+    url = new URL(comment.trim());
+  } catch {
+    return null;
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password) return null;
+  url.hash = '';
+  const href = url.toString();
+  return href.length <= 2_000 ? href : null;
 }
 
 export type SearchOutcome =
@@ -166,7 +183,7 @@ export function readSlots(bundle: Json, flavour: SearchFlavour): VendorSlot[] {
       }
     }
     const audiences = arrayOf(isObject(r.meta) ? r.meta.security : undefined).filter(isObject).map((s) => String(s.code));
-    out.push({ fhirSlotId: String(r.id), effecteurId, start: new Date(String(r.start)), end: new Date(String(r.end)), consultationTypes: [...consultationTypes].sort(), audiences });
+    out.push({ fhirSlotId: String(r.id), effecteurId, start: new Date(String(r.start)), end: new Date(String(r.end)), consultationTypes: [...consultationTypes].sort(), audiences, bookingUrl: bookingUrlOf(r.comment) });
   }
   return out;
 }
