@@ -62,6 +62,8 @@ const EXPECTED: Record<string, (who: Who) => boolean> = {
   // Booking a slot for a patient, and cancelling it: regulation, whatever its territory (a patient may be oriented anywhere).
   'POST /api/slots/:slotId/bookings': (w) => is(w, 'regulateur-osnp', 'ioa'),
   'DELETE /api/slots/:slotId/bookings/:bookingId': (w) => is(w, 'regulateur-osnp', 'ioa'),
+  // Booking a vendor slot at its vendor (end-to-end redirect): regulation too.
+  'GET /api/slots/:slotId/vendor-booking': (w) => is(w, 'regulateur-osnp', 'ioa'),
   // The manual agenda: "inside" = its own effecteur, its délégataire, the gestionnaire of a structure it is a member of.
   // The FHIR endpoint where booking vendors report appointments: vendor machine clients only (each sees only its own).
   ...Object.fromEntries(
@@ -283,6 +285,8 @@ describe.skipIf(!testDatabaseUrl)('authorisation matrix', () => {
     'GET /sas/recherche': async () => ({ method: 'GET', path: '/sas/recherche?origin=TEST-SAMU000&inseecode=31555&specialty=urn:oid:1.2.250.1.213.2.28%7CSM54' }),
     'POST /api/slots/:slotId/bookings': async () => ({ method: 'POST', path: `/api/slots/${await freshSlot()}/bookings`, json: {} }),
     'DELETE /api/slots/:slotId/bookings/:bookingId': async () => ({ method: 'DELETE', path: await freshBooking() }),
+    // A manual slot: regulation gets its 409 (book it on the platform), everyone else 401/403.
+    'GET /api/slots/:slotId/vendor-booking': async () => ({ method: 'GET', path: `/api/slots/${await freshSlot()}/vendor-booking` }),
     // A well-formed notification for a slot the vendor never published: the vendor gets its 422, everyone else 401/403.
     'GET /api/vendors': async () => ({ method: 'GET', path: '/api/vendors' }),
     'GET /api/vendors/regulator-push': async () => ({ method: 'GET', path: `/api/vendors/regulator-push?accountId=${await knownToVendorPush()}` }),
