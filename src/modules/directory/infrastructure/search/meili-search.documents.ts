@@ -26,27 +26,10 @@ import type { ParticipationIntegrationEvent } from '../../../participation/contr
 import type { SearchParticipation } from '../../application/search/search-engine.port.ts';
 import type { CommuneGeocoder } from '../geocoding/commune-geocoder.ts';
 import type { FiliereRegistry } from '../filiere-registry.ts';
-import { nameKey } from './search.projection.ts';
+import { nameKey, SEARCH_EVENT_TYPES, searchablePlace } from './search.projection.ts';
 
-/** Event types the Meilisearch projection listens to (the same as the SQL search projection). */
-export const MEILI_SEARCH_EVENT_TYPES = [
-  'PractitionerRegistered',
-  'PractitionerDetailsChanged',
-  'PracticeLocationAdded',
-  'PracticeLocationChanged',
-  'PracticeLocationClosed',
-  'PractitionerDeparted',
-  'SlotPublished',
-  'SlotWithdrawn',
-  'SlotChanged',
-  'SlotBooked',
-  'BookingCancelled',
-  'UnavailabilityDeclared',
-  'VendorSlotsStale',
-  'VendorSlotsRefreshed',
-  'ParticipationDeclared',
-  'ParticipationWithdrawn',
-] as const;
+/** Event types the Meilisearch projection listens to (those of the SQL search projection, structures aside). */
+export const MEILI_SEARCH_EVENT_TYPES = SEARCH_EVENT_TYPES;
 
 /** A slot as stored in documents: start and end in epoch SECONDS (fractional when the instant has milliseconds). */
 export interface SlotDocument {
@@ -233,20 +216,7 @@ export function applyEvents(state: PractitionerStateDocument, events: readonly R
       case 'PracticeLocationAdded':
       case 'PracticeLocationChanged': {
         const l = event.data;
-        const commune = l.inseeCode ? deps.geocoder.byInseeCode(l.inseeCode) : null;
-        const location: LocationState = {
-          locationId: l.locationId,
-          structure: l.structureName,
-          streetNumber: l.streetNumber,
-          streetName: l.streetName,
-          postcode: l.postcode,
-          commune: commune?.name ?? l.communeName,
-          inseeCode: l.inseeCode,
-          departement: commune?.departement ?? null,
-          phone: l.phone,
-          lat: l.geo?.lat ?? commune?.point?.lat ?? null,
-          lon: l.geo?.lon ?? commune?.point?.lon ?? null,
-        };
+        const location: LocationState = searchablePlace(l, deps.geocoder);
         locations = [...locations.filter((x) => x.locationId !== l.locationId), location].sort(byLocationId);
         break;
       }

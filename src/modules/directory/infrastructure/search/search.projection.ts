@@ -11,10 +11,10 @@
  */
 import type { SqlProjection } from '../../../../shared-kernel/projections/projection.ts';
 import type { SqlExecutor } from '../../../../shared-kernel/sql/sql-database.ts';
-import type { AvailabilityIntegrationEvent, SlotPublished } from '../../../availability/contracts/availability.events.ts';
-import type { VendorStalenessEvent } from '../../../availability/contracts/vendor-aggregation.events.ts';
-import type { ParticipationIntegrationEvent } from '../../../participation/contracts/participation.events.ts';
-import type { DirectoryIntegrationEvent, StructureIntegrationEvent } from '../../contracts/directory.events.ts';
+import { AVAILABILITY_EVENT_TYPES, type AvailabilityIntegrationEvent, type SlotPublished } from '../../../availability/contracts/availability.events.ts';
+import { VENDOR_STALENESS_EVENT_TYPES, type VendorStalenessEvent } from '../../../availability/contracts/vendor-aggregation.events.ts';
+import { PARTICIPATION_EVENT_TYPES, type ParticipationIntegrationEvent } from '../../../participation/contracts/participation.events.ts';
+import { DIRECTORY_EVENT_TYPES, type DirectoryIntegrationEvent, type PracticeLocation, type StructureIntegrationEvent } from '../../contracts/directory.events.ts';
 import type { CommuneGeocoder } from '../geocoding/commune-geocoder.ts';
 import type { FiliereRegistry } from '../filiere-registry.ts';
 
@@ -40,31 +40,7 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
     version: 5,
     // Larger batches than the default: a catch-up writes runs of thousands of rows per statement.
     batchSize: 2000,
-    filter: {
-      eventTypes: [
-        'PractitionerRegistered',
-        'PractitionerDetailsChanged',
-        'PracticeLocationAdded',
-        'PracticeLocationChanged',
-        'PracticeLocationClosed',
-        'PractitionerDeparted',
-        'SlotPublished',
-        'SlotWithdrawn',
-        'SlotChanged',
-        'SlotBooked',
-        'BookingCancelled',
-        'UnavailabilityDeclared',
-        'VendorSlotsStale',
-        'VendorSlotsRefreshed',
-        'ParticipationDeclared',
-        'ParticipationWithdrawn',
-        'StructureRegistered',
-        'StructureDetailsChanged',
-        'StructureClosed',
-        'StructureMemberJoined',
-        'StructureMemberLeft',
-      ],
-    },
+    filter: { eventTypes: [...SEARCH_EVENT_TYPES, 'StructureRegistered', 'StructureDetailsChanged', 'StructureClosed', 'StructureMemberJoined', 'StructureMemberLeft'] },
     async createTables(tx, t) {
       await tx.query('CREATE EXTENSION IF NOT EXISTS cube');
       await tx.query('CREATE EXTENSION IF NOT EXISTS earthdistance');
@@ -284,21 +260,7 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
           case 'PracticeLocationChanged': {
             await buffer('directory');
             const l = event.data;
-            const commune = l.inseeCode ? deps.geocoder.byInseeCode(l.inseeCode) : undefined;
-            locations.set(`${l.rpps}|${l.locationId}`, {
-              locationId: l.locationId,
-              rpps: l.rpps,
-              structure: l.structureName,
-              streetNumber: l.streetNumber,
-              streetName: l.streetName,
-              postcode: l.postcode,
-              commune: commune?.name ?? l.communeName,
-              inseeCode: l.inseeCode,
-              departement: commune?.departement ?? null,
-              phone: l.phone,
-              lat: l.geo?.lat ?? commune?.point?.lat ?? null,
-              lon: l.geo?.lon ?? commune?.point?.lon ?? null,
-            });
+            locations.set(`${l.rpps}|${l.locationId}`, { ...searchablePlace(l, deps.geocoder), rpps: l.rpps });
             dirty.add(l.rpps);
             break;
           }
@@ -427,20 +389,51 @@ type PractitionerRow = {
   filieres: string;
   nameKey: string;
 };
-type LocationRow = {
-  locationId: string;
-  rpps: string;
-  structure: string;
-  streetNumber: string | null;
-  streetName: string | null;
-  postcode: string | null;
-  commune: string | null;
-  inseeCode: string | null;
-  departement: string | null;
-  phone: string | null;
-  lat: number | null;
-  lon: number | null;
+type LocationRow = SearchablePlace & { rpps: string };
+
+/**
+ * The event types both search read models follow (the SQL one also follows structures). From the modules' public
+ * contracts: directory, availability (slots, bookings, unavailability), vendor staleness, participation.
+ */
+export const SEARCH_EVENT_TYPES = [
+  ...DIRECTORY_EVENT_TYPES,
+  ...AVAILABILITY_EVENT_TYPES,
+  ...VENDOR_STALENESS_EVENT_TYPES,
+  ...PARTICIPATION_EVENT_TYPES,
+] as const;
+
+/** What search shows of a place of practice: its address, the commune's name and département, its position. */
+export type SearchablePlace = {
+  readonly locationId: string;
+  readonly structure: string;
+  readonly streetNumber: string | null;
+  readonly streetName: string | null;
+  readonly postcode: string | null;
+  readonly commune: string | null;
+  readonly inseeCode: string | null;
+  readonly departement: string | null;
+  readonly phone: string | null;
+  readonly lat: number | null;
+  readonly lon: number | null;
 };
+
+/** A place as searched: the street-level position when geocoded, else the commune's centre. */
+export function searchablePlace(l: PracticeLocation, geocoder: Pick<CommuneGeocoder, 'byInseeCode'>): SearchablePlace {
+  const commune = l.inseeCode ? geocoder.byInseeCode(l.inseeCode) : undefined;
+  return {
+    locationId: l.locationId,
+    structure: l.structureName,
+    streetNumber: l.streetNumber,
+    streetName: l.streetName,
+    postcode: l.postcode,
+    commune: commune?.name ?? l.communeName,
+    inseeCode: l.inseeCode,
+    departement: commune?.departement ?? null,
+    phone: l.phone,
+    lat: l.geo?.lat ?? commune?.point?.lat ?? null,
+    lon: l.geo?.lon ?? commune?.point?.lon ?? null,
+  };
+}
 
 /** Rows as one array per column, for `unnest($1::…[], $2::…[], …)`. */
 function columns<R, K extends keyof R>(rows: readonly R[], keys: readonly K[]): unknown[][] {
