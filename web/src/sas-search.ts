@@ -17,6 +17,11 @@ export interface SearchSlot {
   readonly source: string;
   /** Not confirmed by its vendor lately: shown, flagged. */
   readonly stale?: boolean;
+  /**
+   * Vendor slots: `end-to-end` — booked at the vendor, through GET /api/slots/{slotId}/vendor-booking (a redirect to
+   * its booking page); `phone` — its vendor only shares slots: call the practitioner. Absent: as before (optional).
+   */
+  readonly bookingMode?: 'end-to-end' | 'phone';
 }
 
 export interface SearchCard {
@@ -150,6 +155,15 @@ export function consultationLabel(types: readonly string[]): string {
 /** How a slot reached the platform, shown discreetly; never used to rank. */
 export function sourceLabel(source: string): string {
   return source === 'vendor' ? 'Agenda : éditeur' : source === 'manual' ? 'saisie manuelle' : source;
+}
+
+/**
+ * Where a vendor slot bookable end to end is booked: the platform's redirect to the vendor's booking page (null for
+ * other slots). Opened in a new tab: the search (often embedded in the LRM's page) stays as it is, for the orientation
+ * that follows, and the vendor's pages (its Pro Santé Connect login, its agenda) never replace the host page.
+ */
+export function vendorBookingHref(slot: Pick<SearchSlot, 'slotId' | 'source' | 'bookingMode'>): string | null {
+  return slot.source === 'vendor' && slot.bookingMode === 'end-to-end' ? `/api/slots/${encodeURIComponent(slot.slotId)}/vendor-booking` : null;
 }
 
 /** Slots grouped by day in Europe/Paris, in their order. */
@@ -741,6 +755,7 @@ export class SasSearch extends LitElement {
                   >
                 </button>
                 <span class="fr-hint-text fr-text--xs">${sourceLabel(slot.source)}</span>
+                ${this.renderVendorBooking(slot, `${timeFormat.format(new Date(slot.start))}, ${group.day}, ${who}`)}
                 ${slot.stale
                   ? html`<p class="fr-badge fr-badge--warning fr-badge--sm fr-badge--no-icon" title="L’éditeur n’a pas confirmé ce créneau récemment : vérifiez-le par téléphone.">
                       Disponibilité non confirmée
@@ -752,6 +767,26 @@ export class SasSearch extends LitElement {
         </div>`,
       )}
     </div>`;
+  }
+
+  /** A vendor slot: the link to book it at the vendor (end to end), or the reminder to call (aggregation only). */
+  private renderVendorBooking(slot: SearchSlot, label: string): unknown {
+    const href = vendorBookingHref(slot);
+    if (href) {
+      return html`<a
+        class="fr-link fr-link--sm"
+        href=${href}
+        target="_blank"
+        rel="noopener noreferrer"
+        title=${`Réserver chez l’éditeur, ${label} - nouvelle fenêtre`}
+        data-vendor-booking=${slot.slotId}
+        >Réserver chez l’éditeur</a
+      >`;
+    }
+    if (slot.source === 'vendor' && slot.bookingMode === 'phone') {
+      return html`<span class="fr-hint-text fr-text--xs">Réservation par téléphone auprès du cabinet</span>`;
+    }
+    return nothing;
   }
 
   private renderCard(card: SearchCard): unknown {

@@ -23,8 +23,9 @@ export interface VendorBookingTarget {
 /** `url` with `origin=<origin>` appended (`?` or `&`, whichever the URL needs; the guide accepts both). */
 export function withOrigin(url: string, origin: string): string {
   const parsed = new URL(url);
-  parsed.searchParams.delete('origin'); // the platform's origin, never one the vendor put in its comment
-  const base = parsed.toString();
+  if (parsed.searchParams.has('origin')) parsed.searchParams.delete('origin'); // the platform's origin only
+  parsed.hash = ''; // a fragment would swallow the parameter
+  const base = parsed.toString().replace(/\?$/, ''); // an empty query ("…?")
   return `${base}${parsed.search ? '&' : '?'}origin=${encodeURIComponent(origin)}`;
 }
 
