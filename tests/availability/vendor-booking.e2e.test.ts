@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AVAILABILITY } from '../../src/modules/availability/availability.tokens.ts';
 import { pollVendor } from '../../src/modules/availability/application/aggregate-vendor-slots/aggregate-vendor-slots.job.ts';
@@ -25,6 +26,7 @@ import { clientStreamName } from '../../src/modules/identity/contracts/identity.
 import { IDENTITY } from '../../src/modules/identity/identity.tokens.ts';
 import { demoIdentityByRole } from '../../src/modules/identity/infrastructure/dev-idp/demo-identities.ts';
 import { hashSecret, newClientSecret } from '../../src/modules/identity/infrastructure/client-secrets.ts';
+import { createLogger } from '../../src/shared-kernel/logging/logger.ts';
 import type { TestPlatform } from '../support/test-platform.ts';
 import { testDatabaseUrl } from '../support/databases.ts';
 import { loginAs, type LoggedIn } from '../support/http-browser.ts';
@@ -254,8 +256,13 @@ describe.skipIf(!testDatabaseUrl)('the embedded default: the vendor simulator bo
 
   it('registers the simulator as an end-to-end vendor with a demo machine client, and a booking on its page books the slot — again after a restart', async () => {
     let startedAt = Date.now();
-    t = await startTestPlatform({ env });
+    const logs: string[] = [];
+    const sink = new Writable({ write: (chunk, _encoding, done) => (logs.push(String(chunk)), done()) });
+    t = await startTestPlatform({ env, logger: createLogger({ level: 'trace', destination: sink }) });
     const first = await bookThroughTheEmbeddedVendor(t, startedAt);
+    // Issued and handed over, never logged: no Basic credentials, no secret field in any line.
+    expect(logs.some((line) => line.includes('demo machine client issued'))).toBe(true);
+    expect(logs.filter((line) => /Basic [A-Za-z0-9+/=]{16,}|"secret"/.test(line))).toEqual([]);
     const client = await t.platform.eventStore.readStream(clientStreamName(EMBEDDED_VENDOR_ID));
     expect(client.map((e) => e.type)).toEqual(['ClientRegistered']);
     expect(client[0]!.data).toMatchObject({ clientId: EMBEDDED_VENDOR_ID, kind: 'vendor' });
