@@ -188,7 +188,14 @@ export class SearchEventsBuilder {
   }
 
   /** Publishes a slot starting `inHours` after `now` (20 minutes long); returns its id. */
-  async slot(rppsId: string, inHours: number, source: SlotSource, consultationTypes: readonly ConsultationType[] = ['cabinet'], slotId: string = randomUUID()): Promise<string> {
+  async slot(
+    rppsId: string,
+    inHours: number,
+    source: SlotSource,
+    consultationTypes: readonly ConsultationType[] = ['cabinet'],
+    slotId: string = randomUUID(),
+    bookingMode?: 'end-to-end' | 'phone',
+  ): Promise<string> {
     const start = this.now + inHours * HOUR;
     await this.#store.appendToStream(slotStreamName(slotId), [
       envelope('SlotPublished', {
@@ -198,6 +205,7 @@ export class SearchEventsBuilder {
         end: new Date(start + 20 * 60_000).toISOString(),
         consultationTypes,
         source,
+        ...(bookingMode ? { bookingMode } : {}),
       }),
     ]);
     return slotId;
@@ -208,10 +216,25 @@ export class SearchEventsBuilder {
   }
 
   /** Moves a slot to start `inHours` after `now` (20 minutes long). */
-  async changeSlot(rppsId: string, slotId: string, inHours: number, source: SlotSource, consultationTypes: readonly ConsultationType[] = ['cabinet']): Promise<void> {
+  async changeSlot(
+    rppsId: string,
+    slotId: string,
+    inHours: number,
+    source: SlotSource,
+    consultationTypes: readonly ConsultationType[] = ['cabinet'],
+    bookingMode?: 'end-to-end' | 'phone',
+  ): Promise<void> {
     const start = this.now + inHours * HOUR;
     await this.#store.appendToStream(slotStreamName(slotId), [
-      envelope('SlotChanged', { slotId, effecteurId: rppsId, start: new Date(start).toISOString(), end: new Date(start + 20 * 60_000).toISOString(), consultationTypes, source }),
+      envelope('SlotChanged', {
+        slotId,
+        effecteurId: rppsId,
+        start: new Date(start).toISOString(),
+        end: new Date(start + 20 * 60_000).toISOString(),
+        consultationTypes,
+        source,
+        ...(bookingMode ? { bookingMode } : {}),
+      }),
     ]);
   }
 
@@ -638,6 +661,19 @@ export function searchEngineContract(name: string, open: () => Promise<SearchEng
         expect(await search({ place: commune('2B033'), onlyAvailable: true, ...window(7, 9) })).toEqual([]);
         const later = await search({ place: commune('2B033'), onlyAvailable: true, consultationType: 'teleconsultation', ...window(19, 21) });
         expect(later.map((c) => c.slots.map((s) => [s.slotId, s.consultationTypes]))).toEqual([[[moved, ['teleconsultation']]]]);
+      });
+
+      it('tells how a vendor slot is booked (on the vendor page, or by phone), and follows a change', async () => {
+        const vendorSlot = await events.slot(corsican, 30, 'vendor', ['cabinet'], randomUUID(), 'end-to-end');
+        await h.catchUp();
+        const modeOf = async () => (await bastia())[0]!.slots.find((x) => x.slotId === vendorSlot)?.bookingMode;
+        expect(await modeOf()).toBe('end-to-end');
+        expect((await bastia())[0]!.slots.filter((x) => x.source === 'manual').every((x) => x.bookingMode === undefined)).toBe(true);
+        await events.changeSlot(corsican, vendorSlot, 30, 'vendor', ['cabinet'], 'phone');
+        await h.catchUp();
+        expect(await modeOf()).toBe('phone');
+        await events.withdraw(corsican, vendorSlot);
+        await h.catchUp();
       });
 
       it('flags the vendor slots their vendor has not confirmed (stale), until it confirms them again', async () => {

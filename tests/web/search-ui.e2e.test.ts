@@ -256,6 +256,29 @@ describe.skipIf(!run)('the search screen in a browser', () => {
     await expectNoA11yViolations(page, 'search');
   });
 
+  it('links an end-to-end vendor slot to its booking page, and says a phone-only one is booked by phone', async () => {
+    const meta = () => ({ eventId: randomUUID(), correlationId: randomUUID(), causationId: null, actor: { accountId: 'test', role: 'system' }, occurredAt: new Date().toISOString(), schemaVersion: 1 });
+    const [endToEnd, phone] = [randomUUID(), randomUUID()];
+    for (const [slotId, bookingMode, inHours] of [[endToEnd, 'end-to-end', 11], [phone, 'phone', 12]] as const) {
+      const start = Date.now() + inHours * 3_600_000;
+      await t.platform.eventStore.appendToStream(`availability.slot-${slotId}`, [
+        {
+          type: 'SlotPublished',
+          data: { slotId, effecteurId: P.blagnacLater, start: new Date(start).toISOString(), end: new Date(start + 900_000).toISOString(), consultationTypes: ['cabinet'], source: 'vendor', bookingMode },
+          metadata: meta(),
+        },
+      ]);
+    }
+    await page.goto(`${t.url}/recherche?inseecode=31069&city=Blagnac`);
+    const link = page.locator(`a[data-vendor-booking="${endToEnd}"]`);
+    await expect.poll(() => link.count(), { timeout: 10_000 }).toBe(1);
+    expect(await link.getAttribute('href')).toBe(`/api/slots/${endToEnd}/vendor-booking`);
+    expect(await link.getAttribute('target')).toBe('_blank');
+    expect(await page.locator(`sas-search li[data-rpps="${P.blagnacLater}"]`).textContent()).toContain('Réservation par téléphone auprès du cabinet');
+    expect(await page.locator(`a[data-vendor-booking="${phone}"]`).count()).toBe(0);
+    await expectNoA11yViolations(page, 'search');
+  });
+
   it('raised no script error', () => {
     expect(pageErrors).toEqual([]);
   });

@@ -43,6 +43,8 @@ export interface SearchSlot {
   readonly source: string;
   /** A vendor slot its vendor has not confirmed for longer than its stale TTL: "disponibilité non confirmée". */
   readonly stale?: boolean;
+  /** A vendor slot: booked on the vendor's page (`end-to-end`, GET /api/slots/{id}/vendor-booking) or by phone. */
+  readonly bookingMode?: 'end-to-end' | 'phone';
 }
 
 export interface SearchCard {

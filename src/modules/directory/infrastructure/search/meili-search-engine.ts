@@ -182,7 +182,7 @@ export function cardOf(doc: PlaceDocument, ranked: Pick<RankedCandidate, 'group'
     })
     .sort((a, b) => a.start - b.start || cmp(a.slotId, b.slotId))
     .slice(0, MAX_SLOTS_PER_CARD)
-    .map((s) => ({ slotId: s.slotId, start: iso(s.start), end: iso(s.end), consultationTypes: [...s.types], source: s.source, ...(s.stale ? { stale: true } : {}) }));
+    .map((s) => ({ slotId: s.slotId, start: iso(s.start), end: iso(s.end), consultationTypes: [...s.types], source: s.source, ...(s.stale ? { stale: true } : {}), ...(s.bookingMode ? { bookingMode: s.bookingMode } : {}) }));
   return {
     rpps: doc.rpps,
     locationId: doc.locationId,

@@ -42,6 +42,7 @@ export interface SlotDocument {
   readonly remaining?: number;
   /** Not confirmed by its vendor for longer than the vendor's stale TTL (VendorSlotsStale): shown, flagged. */
   readonly stale?: boolean;
+  readonly bookingMode?: 'end-to-end' | 'phone';
 }
 
 export interface PractitionerIdentityState {
@@ -230,7 +231,10 @@ export function applyEvents(state: PractitionerStateDocument, events: readonly R
       case 'SlotPublished': {
         const s = event.data;
         if (!slots.some((x) => x.slotId === s.slotId)) {
-          slots = [...slots, { slotId: s.slotId, start: toEpochSeconds(s.start), end: toEpochSeconds(s.end), types: [...s.consultationTypes], source: s.source }].sort(bySlotOrder);
+          slots = [
+            ...slots,
+            { slotId: s.slotId, start: toEpochSeconds(s.start), end: toEpochSeconds(s.end), types: [...s.consultationTypes], source: s.source, ...(s.bookingMode ? { bookingMode: s.bookingMode } : {}) },
+          ].sort(bySlotOrder);
         }
         break;
       }
@@ -240,7 +244,11 @@ export function applyEvents(state: PractitionerStateDocument, events: readonly R
       case 'SlotChanged': {
         const s = event.data;
         slots = slots
-          .map((x) => (x.slotId === s.slotId ? { ...x, start: toEpochSeconds(s.start), end: toEpochSeconds(s.end), types: [...s.consultationTypes], source: s.source } : x))
+          .map(({ bookingMode: _previous, ...x }) =>
+            x.slotId === s.slotId
+              ? { ...x, start: toEpochSeconds(s.start), end: toEpochSeconds(s.end), types: [...s.consultationTypes], source: s.source, ...(s.bookingMode ? { bookingMode: s.bookingMode } : {}) }
+              : { ...x, ...(_previous ? { bookingMode: _previous } : {}) },
+          )
           .sort(bySlotOrder);
         break;
       }

@@ -52,7 +52,7 @@ type CardRow = Row & {
   specialty_label: string | null;
   structures: SearchStructure[];
   participation: SearchParticipation | null;
-  slots: { slotId: string; start: string; end: string; consultationTypes: string[]; source: string; stale: boolean }[];
+  slots: { slotId: string; start: string; end: string; consultationTypes: string[]; source: string; stale: boolean; bookingMode: 'end-to-end' | 'phone' | null }[];
 };
 
 /**
@@ -67,7 +67,8 @@ const PEOPLE_COLUMNS = `sp.given_name, sp.family_name, sp.civility, sp.specialty
   (SELECT json_build_object('mode', pa.mode, 'structureId', pa.structure_id, 'acceptsEnSus', pa.accepts_en_sus, 'conventionSector', pa.sector)
      FROM search_participation pa WHERE pa.rpps = page.rpps) AS participation,
   (SELECT coalesce(json_agg(json_build_object('slotId', s.slot_id, 'start', s.starts_at, 'end', s.ends_at,
-                                              'consultationTypes', s.consultation_types, 'source', s.source, 'stale', s.stale)
+                                              'consultationTypes', s.consultation_types, 'source', s.source, 'stale', s.stale,
+                                              'bookingMode', s.booking_mode)
                             ORDER BY s.starts_at, s.slot_id), '[]'::json)
      FROM (SELECT s.* FROM search_slots s LEFT JOIN search_unavailability u ON u.rpps = s.rpps
             WHERE s.rpps = page.rpps AND s.starts_at >= $2::timestamptz AND s.starts_at < $3::timestamptz
@@ -232,7 +233,13 @@ async function searchPractitioners(db: SqlExecutor, q: SearchQuery): Promise<Sea
       participation: r.participation ?? null,
       distanceKm: r.distance_km === null ? null : Math.round(Number(r.distance_km) * 10) / 10,
       group: GROUPS[Number(r.grp)] ?? 'without-slots',
-      slots: (r.slots ?? []).map(({ stale, ...x }) => ({ ...x, start: new Date(x.start).toISOString(), end: new Date(x.end).toISOString(), ...(stale ? { stale } : {}) })),
+      slots: (r.slots ?? []).map(({ stale, bookingMode, ...x }) => ({
+        ...x,
+        start: new Date(x.start).toISOString(),
+        end: new Date(x.end).toISOString(),
+        ...(stale ? { stale } : {}),
+        ...(bookingMode ? { bookingMode } : {}),
+      })),
     };
   });
 }

@@ -36,8 +36,8 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
     tables: ['search_practitioners', 'search_locations', 'search_slots', 'search_unavailability', 'search_structures', 'search_structure_members', 'search_participation'],
     // 2: street-level positions, bookings (remaining places), unavailability, structures (CPTS cards and filter).
     // 3: stale vendor slots (flagged). 4: the place's fixed random rank (`shuffle`) for zone searches.
-    // 5: participation (participants first, "en sus", sector).
-    version: 5,
+    // 5: participation (participants first, "en sus", sector). 6: a vendor slot's booking mode.
+    version: 6,
     // Larger batches than the default: a catch-up writes runs of thousands of rows per statement.
     batchSize: 2000,
     filter: { eventTypes: [...SEARCH_EVENT_TYPES, 'StructureRegistered', 'StructureDetailsChanged', 'StructureClosed', 'StructureMemberJoined', 'StructureMemberLeft'] },
@@ -112,7 +112,9 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
         source             text NOT NULL,
         remaining          integer NOT NULL DEFAULT 1,
         -- a vendor slot its vendor has not confirmed for longer than its stale TTL (VendorSlotsStale): shown, flagged
-        stale              boolean NOT NULL DEFAULT false
+        stale              boolean NOT NULL DEFAULT false,
+        -- a vendor slot: booked through the vendor's page (end-to-end) or by phone; null for a manual slot
+        booking_mode       text
       )`);
       await tx.query(`CREATE INDEX ON ${t.search_slots} (rpps, starts_at)`);
       // The effecteur's declared unavailability (UnavailabilityDeclared replaces the row).
@@ -203,9 +205,10 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
         }
         if (published.length > 0) {
           await tx.query(
-            `INSERT INTO ${t.search_slots} (slot_id, rpps, starts_at, ends_at, consultation_types, source)
-             SELECT id, rpps, starts_at, ends_at, string_to_array(types, ','), source
-               FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::text[]) AS t(id, rpps, starts_at, ends_at, types, source)
+            `INSERT INTO ${t.search_slots} (slot_id, rpps, starts_at, ends_at, consultation_types, source, booking_mode)
+             SELECT id, rpps, starts_at, ends_at, string_to_array(types, ','), source, booking_mode
+               FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::text[], $7::text[])
+                    AS t(id, rpps, starts_at, ends_at, types, source, booking_mode)
              ON CONFLICT (slot_id) DO NOTHING`,
             [
               published.map((d) => d.slotId),
@@ -214,6 +217,7 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
               published.map((d) => d.end),
               published.map((d) => d.consultationTypes.join(',')),
               published.map((d) => d.source),
+              published.map((d) => d.bookingMode ?? null),
             ],
           );
           published = [];
@@ -289,13 +293,10 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
             await buffer('published');
             await flush();
             const d = event.data;
-            await tx.query(`UPDATE ${t.search_slots} SET starts_at = $2, ends_at = $3, consultation_types = $4, source = $5 WHERE slot_id = $1`, [
-              d.slotId,
-              d.start,
-              d.end,
-              [...d.consultationTypes],
-              d.source,
-            ]);
+            await tx.query(
+              `UPDATE ${t.search_slots} SET starts_at = $2, ends_at = $3, consultation_types = $4, source = $5, booking_mode = $6 WHERE slot_id = $1`,
+              [d.slotId, d.start, d.end, [...d.consultationTypes], d.source, d.bookingMode ?? null],
+            );
             dirty.add(d.effecteurId);
             break;
           }
