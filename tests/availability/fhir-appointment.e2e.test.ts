@@ -1,7 +1,7 @@
 /**
  * The FHIR endpoint where booking vendors report appointments (POST / conditional PUT / search /fhir/Appointment),
  * against the real HTTP server, event store and projections. Notifications are built from the guide's example
- * (shared/reference/fhir-examples/appointment-booked.json) with the times and the slot of a vendor slot published
+ * (data/reference/fhir-examples/appointment-booked.json) with the times and the slot of a vendor slot published
  * in the test (the aggregation job that publishes them in production is another use case).
  */
 import { randomUUID } from 'node:crypto';
@@ -20,7 +20,7 @@ import { testDatabaseUrl } from '../support/databases.ts';
 import { loginAs, type LoggedIn } from '../support/http-browser.ts';
 import { eventually, startTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 
-const EXAMPLE = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../../shared/reference/fhir-examples/appointment-booked.json'), 'utf8')) as Record<string, any>;
+const EXAMPLE = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../data/reference/fhir-examples/appointment-booked.json'), 'utf8')) as Record<string, any>;
 /** The example's doctor (Dr Camille AUBRELAC, IDNPS 810991003103). */
 const RPPS = '10991003103';
 const HOUR = 3_600_000;

@@ -12,7 +12,7 @@ import { vendorAppointmentDecider, type ReportVendorAppointment, type VendorSlot
 import { vendorAppointmentId, type VendorAppointment, type VendorAppointmentStatus } from '../../src/modules/availability/domain/vendor-appointment.ts';
 import { slotDecider } from '../../src/modules/availability/domain/slot.decider.ts';
 
-const EXAMPLE = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../../shared/reference/fhir-examples/appointment-booked.json'), 'utf8')) as Record<string, any>;
+const EXAMPLE = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../data/reference/fhir-examples/appointment-booked.json'), 'utf8')) as Record<string, any>;
 const SOS_PROFILE = 'https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/sas-sos-appointment';
 
 const rules = (input: unknown) => {

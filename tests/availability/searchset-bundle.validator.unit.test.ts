@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateSearchsetBody, validateSearchsetBundle } from '../../src/modules/availability/infrastructure/fhir/searchset-bundle.validator.ts';
 
-const EXAMPLE = readFileSync(resolve(import.meta.dirname, '../../../shared/reference/fhir-examples/searchset-individual-3-slots.json'), 'utf8');
+const EXAMPLE = readFileSync(resolve(import.meta.dirname, '../../data/reference/fhir-examples/searchset-individual-3-slots.json'), 'utf8');
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const example = (): any => JSON.parse(EXAMPLE);
 const rules = (input: unknown, options: Parameters<typeof validateSearchsetBundle>[1] = { flavour: 'ps' }) =>

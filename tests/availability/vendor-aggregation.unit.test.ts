@@ -141,7 +141,7 @@ describe('the guide’s searches', () => {
   });
 
   it('reads the slots of the guide’s example Bundle with their RPPS, consultation types and audiences', () => {
-    const bundle = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../../shared/reference/fhir-examples/searchset-individual-3-slots.json'), 'utf8'));
+    const bundle = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../data/reference/fhir-examples/searchset-individual-3-slots.json'), 'utf8'));
     const slots = readSlots(bundle, 'ps');
     expect(slots.length).toBe(3);
     for (const s of slots) {

@@ -392,7 +392,7 @@ describe('vendor simulator', () => {
 
       const [appointment] = (await admin(sim, '/appointments')).json.filter((a: Json) => a.slotId === target.id);
       expect(appointment.notification).toBeNull(); // notifications are off unless configured
-      const example = JSON.parse(readFileSync(resolve(ROOT, '../shared/reference/fhir-examples/appointment-booked.json'), 'utf8'));
+      const example = JSON.parse(readFileSync(resolve(ROOT, 'data/reference/fhir-examples/appointment-booked.json'), 'utf8'));
       expect(Object.keys(appointment.resource).sort()).toEqual(Object.keys(example).sort());
       expect(appointment.resource.extension[0].url).toBe(example.extension[0].url);
       expect(appointment.resource.participant[0].actor.identifier.value).toBe(`8${rpps}`);

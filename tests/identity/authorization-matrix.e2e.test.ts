@@ -234,7 +234,7 @@ describe.skipIf(!testDatabaseUrl)('authorisation matrix', () => {
     return accountId;
   }
 
-  /** An FrAppointmentSAS as a vendor reports it (shared/reference/fhir-examples/appointment-booked.json). */
+  /** An FrAppointmentSAS as a vendor reports it (data/reference/fhir-examples/appointment-booked.json). */
   const fhirAppointment = (identifierValue: string) => {
     const idnps = (value: string) => ({ type: { coding: [{ system: 'http://interopsante.org/fhir/CodeSystem/fr-v2-0203', code: 'IDNPS' }] }, system: 'urn:oid:1.2.250.1.71.4.2.1', value });
     const start = Date.now() + 48 * 3_600_000;
