@@ -31,11 +31,12 @@ export function parseGeoPoint(input: unknown): Result<GeoPoint> {
 
 /** Great-circle distance (haversine, numerically stable for small distances). */
 export function distanceKm(a: GeoPoint, b: GeoPoint): number {
-  const dLat = rad(b.lat - a.lat);
-  const dLon = rad(b.lon - a.lon);
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(rad(a.lat)) * Math.cos(rad(b.lat)) * Math.sin(dLon / 2) ** 2;
-  // min(1, …) guards against rounding pushing h above 1 for antipodal points (asin would return NaN).
-  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
+  // The central angle by the Vincenty formula for a sphere (atan2 of its sine and cosine parts): as exact as
+  // haversine for near points and, unlike haversine's asin, still exact for nearly antipodal ones.
+  const [φ1, φ2, Δλ] = [rad(a.lat), rad(b.lat), rad(b.lon - a.lon)];
+  const y = Math.hypot(Math.cos(φ2) * Math.sin(Δλ), Math.cos(φ1) * Math.sin(φ2) - Math.sin(φ1) * Math.cos(φ2) * Math.cos(Δλ));
+  const x = Math.sin(φ1) * Math.sin(φ2) + Math.cos(φ1) * Math.cos(φ2) * Math.cos(Δλ);
+  return EARTH_RADIUS_KM * Math.atan2(y, x);
 }
 
 /**
