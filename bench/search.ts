@@ -12,6 +12,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -247,7 +248,8 @@ async function run(adapter: 'postgres' | 'pglite') {
     const url = `http://127.0.0.1:${port}`;
     await waitFor(async () => (await fetch(`${url}/healthz`).catch(() => null))?.ok === true, 120_000, 'the platform process');
     const regulator = await loginAs(url, demoIdentityByRole('regulateur-osnp').nationalId);
-    await http(adapter, regulator.api, mix, dataset);
+    const cookie = [...regulator.browser.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    await http(adapter, url, cookie, mix, dataset);
   } finally {
     await platform?.stop();
     if (child) {
@@ -318,11 +320,29 @@ async function freshness(adapter: string, platform: Platform, engine: SearchEngi
   record(adapter, `freshness: publish → searchable (${(published / elapsed).toFixed(0)} slot events/s)`, dataset, delays, null);
 }
 
-async function http(adapter: string, api: (path: string) => Promise<Response>, mix: readonly Shape[], dataset: string) {
+/**
+ * The HTTP load: `clients` concurrent clients over keep-alive connections (node:http — a light client, since it
+ * shares the two cores with the platform and PostgreSQL), each sending the next search of the mix as soon as the
+ * previous answer has been read whole.
+ */
+async function http(adapter: string, baseUrl: string, cookie: string, mix: readonly Shape[], dataset: string) {
   const clients = Number(values['http-clients']);
   const seconds = Number(values['http-seconds']);
+  const agent = new HttpAgent({ keepAlive: true, maxSockets: clients });
+  const { hostname, port } = new URL(baseUrl);
+  const get = (path: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = httpRequest({ hostname, port, path, agent, headers: { cookie, accept: 'application/json' } }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (c: Buffer) => chunks.push(c));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        response.on('error', reject);
+      });
+      request.on('error', reject);
+      request.end();
+    });
   // Warm-up.
-  for (const s of mix.slice(0, 50)) await (await api(`/api/search?${s.http}`)).arrayBuffer();
+  for (const s of mix.slice(0, 50)) await get(`/api/search?${s.http}`);
   const latencies: number[] = [];
   let errors = 0;
   let next = 0;
@@ -333,15 +353,14 @@ async function http(adapter: string, api: (path: string) => Promise<Response>, m
       while (performance.now() < end) {
         const s = mix[next++ % mix.length]!;
         const t0 = performance.now();
-        const response = await api(`/api/search?${s.http}`);
-        const body = await response.arrayBuffer();
-        if (response.status !== 200 && errors === 0) console.log(new TextDecoder().decode(body).slice(0, 300));
-        if (response.status !== 200 && errors++ === 0) console.log(`[${adapter}] first HTTP error: ${response.status} ${s.http}`);
+        const response = await get(`/api/search?${s.http}`);
+        if (response.status !== 200 && errors++ === 0) console.log(`[${adapter}] first HTTP error: ${response.status} ${s.http} ${response.body.slice(0, 300)}`);
         latencies.push(performance.now() - t0);
       }
     }),
   );
   const elapsed = (performance.now() - startedAt) / 1000;
+  agent.destroy();
   if (errors > 0) console.log(`[${adapter}] ${errors} HTTP errors`);
   record(adapter, `HTTP GET /api/search, ${clients} clients${errors ? `, ${errors} errors` : ''}`, dataset, latencies, latencies.length / elapsed);
 }
