@@ -56,7 +56,11 @@ export class PollingSubscription implements Subscription {
       while (!this.#stopping) {
         this.#pending = false;
         const headBefore = await source.head();
-        const events = await source.read(this.#position, batchSize);
+        // From the last event delivered, or from the head seen by the last short page if further: with a filter, the
+        // log between them holds no matching event, and re-reading it on every poll would scan it again and again
+        // (a projection whose events are rare would scan the whole log each second). Appends are serialised, so
+        // nothing can appear below a head already seen.
+        const events = await source.read(Math.max(this.#position, this.#scanned), batchSize);
         if (events.length > 0) {
           await handler(events);
           this.#position = events[events.length - 1]!.position;
