@@ -24,17 +24,37 @@ export class PgDatabase implements SqlDatabase {
   #listener: pg.Client | undefined;
   readonly #channels = new Map<string, Set<(payload: string) => void>>();
 
+  readonly #connectionString: string;
+  readonly #max: number;
+  /**
+   * Connections for prepared statements (`QueryOptions.prepare`), opened on first use, where PostgreSQL plans
+   * each statement once (`plan_cache_mode = force_generic_plan`): left to itself it re-plans a statement with its
+   * parameters on every call when it guesses a custom plan cheaper, and the search's planning then costs as much as
+   * its execution. Only the named statements run there.
+   */
+  #preparedPool: pg.Pool | undefined;
+
   constructor(connectionString: string, options: { max?: number } = {}) {
-    this.pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
+    this.#connectionString = connectionString;
+    this.#max = options.max ?? 10;
+    this.pool = new pg.Pool({ connectionString, max: this.#max });
     // An idle client that loses its connection must not crash the process; the next query reconnects.
     this.pool.on('error', () => undefined);
   }
 
   async query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<{ rows: R[] }> {
     const result = options?.prepare
-      ? await this.pool.query({ name: statementName(sql), text: sql, values: params as unknown[] | undefined })
+      ? await this.#prepared().query({ name: statementName(sql), text: sql, values: params as unknown[] | undefined })
       : await this.pool.query(sql, params as unknown[] | undefined);
     return { rows: result.rows as R[] };
+  }
+
+  #prepared(): pg.Pool {
+    if (!this.#preparedPool) {
+      this.#preparedPool = new pg.Pool({ connectionString: this.#connectionString, max: this.#max, options: '-c plan_cache_mode=force_generic_plan' });
+      this.#preparedPool.on('error', () => undefined);
+    }
+    return this.#preparedPool;
   }
 
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
@@ -88,6 +108,8 @@ export class PgDatabase implements SqlDatabase {
     const listener = this.#listener;
     this.#listener = undefined;
     await listener?.end().catch(() => undefined);
-    await this.pool.end();
+    const prepared = this.#preparedPool;
+    this.#preparedPool = undefined;
+    await Promise.all([this.pool.end(), prepared?.end()]);
   }
 }
