@@ -1,8 +1,9 @@
 /**
- * Search on the SQL read model (PostgreSQL or PGlite): a filière, a place (a point + radius, a commune or a
- * département), a "disponible sous" window, a consultation type, a name. Ordering as the real platform: the
- * patient's médecin traitant first, then practitioners with slots in the window, then the others; within a
- * group by distance for an address search, else in a random order that is stable for one search (seeded).
+ * Search on the SQL read model (PostgreSQL or PGlite): a filière, a place (a point + radius, a commune, a
+ * département or a structure's members), a "disponible sous" window, a consultation type, a name, "en sus",
+ * secteur, structure kind. Ordering as the real platform: the patient's médecin traitant first, then SAS
+ * participants with slots in the window, then other practitioners with slots, then the rest; within a group by
+ * distance for an address search, else in a random order that is stable for one search (zone-order.ts).
  * The vendor a slot comes from never enters the ordering (neutrality).
  */
 import type { SqlExecutor } from '../../../../shared-kernel/sql/sql-database.ts';
