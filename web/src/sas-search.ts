@@ -9,60 +9,11 @@
 import { LitElement, html, nothing } from 'lit';
 import { ApiError, getJson, type Problem } from './api.ts';
 
-export interface SearchSlot {
-  readonly slotId: string;
-  readonly start: string;
-  readonly end: string;
-  readonly consultationTypes: readonly string[];
-  readonly source: string;
-  /** Not confirmed by its vendor lately: shown, flagged. */
-  readonly stale?: boolean;
-  /**
-   * Vendor slots: `end-to-end` — booked at the vendor, through GET /api/slots/{slotId}/vendor-booking (a redirect to
-   * its booking page); `phone` — its vendor only shares slots: call the practitioner. Absent: as before (optional).
-   */
-  readonly bookingMode?: 'end-to-end' | 'phone';
-}
-
-export interface SearchCard {
-  readonly rpps: string;
-  readonly locationId: string;
-  readonly givenName: string;
-  readonly familyName: string;
-  readonly civility: string | null;
-  readonly specialty: string | null;
-  readonly address: {
-    readonly streetNumber: string | null;
-    readonly streetName: string | null;
-    readonly postcode: string | null;
-    readonly commune: string | null;
-    readonly inseeCode: string | null;
-  };
-  readonly structure: string | null;
-  readonly phone: string | null;
-  readonly structures: readonly SearchStructure[];
-  readonly participation: {
-    readonly mode: string;
-    readonly structureId: string | null;
-    readonly acceptsEnSus: boolean;
-    readonly conventionSector: string | null;
-  } | null;
-  readonly distanceKm: number | null;
-  readonly group: 'medecin-traitant' | 'with-slots' | 'without-slots';
-  readonly slots: readonly SearchSlot[];
-}
-
-export interface SearchStructure {
-  readonly structureId: string;
-  readonly kind: 'cpts' | 'msp' | 'centre-de-sante' | 'sos-medecins';
-  readonly name: string;
-  readonly phone: string | null;
-}
-
-/** A result: a place card, or a CPTS card holding its members' cards. */
-export type SearchItem =
-  | ({ readonly kind: 'practitioner' } & SearchCard)
-  | { readonly kind: 'cpts'; readonly structure: SearchStructure; readonly members: readonly SearchCard[] };
+// The shapes of GET /api/search, from the server's own types (type-only: nothing of the server is bundled).
+import type { SearchCard, SearchSlot, SearchStructure } from '../../src/modules/directory/application/search/search-engine.port.ts';
+import type { SearchResultItem as SearchItem } from '../../src/modules/directory/application/search/cpts-cards.ts';
+export type { SearchCard, SearchSlot, SearchStructure } from '../../src/modules/directory/application/search/search-engine.port.ts';
+export type { SearchResultItem as SearchItem } from '../../src/modules/directory/application/search/cpts-cards.ts';
 
 export interface SearchResponse {
   readonly filiere: string;

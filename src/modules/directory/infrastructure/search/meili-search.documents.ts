@@ -26,7 +26,7 @@ import type { ParticipationIntegrationEvent } from '../../../participation/contr
 import type { SearchParticipation } from '../../application/search/search-engine.port.ts';
 import type { CommuneGeocoder } from '../geocoding/commune-geocoder.ts';
 import type { FiliereRegistry } from '../filiere-registry.ts';
-import { nameKey, SEARCH_EVENT_TYPES, searchablePlace } from './search.projection.ts';
+import { nameKey, SEARCH_EVENT_TYPES, searchablePlace, type SearchablePlace } from './search.projection.ts';
 
 /** Event types the Meilisearch projection listens to (those of the SQL search projection, structures aside). */
 export const MEILI_SEARCH_EVENT_TYPES = SEARCH_EVENT_TYPES;
@@ -56,19 +56,8 @@ export interface PractitionerIdentityState {
   readonly nameKey: string;
 }
 
-export interface LocationState {
-  readonly locationId: string;
-  readonly structure: string | null;
-  readonly streetNumber: string | null;
-  readonly streetName: string | null;
-  readonly postcode: string | null;
-  readonly commune: string | null;
-  readonly inseeCode: string | null;
-  readonly departement: string | null;
-  readonly phone: string | null;
-  readonly lat: number | null;
-  readonly lon: number | null;
-}
+/** A place of practice as kept in a state document: what search shows of it (as in the SQL read model). */
+export type LocationState = SearchablePlace;
 
 /** The state document of one practitioner (index `<prefix>_practitioners`). */
 export interface PractitionerStateDocument {
@@ -217,7 +206,7 @@ export function applyEvents(state: PractitionerStateDocument, events: readonly R
       case 'PracticeLocationAdded':
       case 'PracticeLocationChanged': {
         const l = event.data;
-        const location: LocationState = searchablePlace(l, deps.geocoder);
+        const location = searchablePlace(l, deps.geocoder);
         locations = [...locations.filter((x) => x.locationId !== l.locationId), location].sort(byLocationId);
         break;
       }
