@@ -6,32 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slotStreamName } from '../../src/modules/availability/contracts/availability.events.ts';
-import { practitionerStreamName } from '../../src/modules/directory/contracts/directory.events.ts';
-import { DIRECTORY } from '../../src/modules/directory/directory.tokens.ts';
 import { structureStreamName } from '../../src/modules/directory/contracts/directory.events.ts';
 import { DIRECTORY_STRUCTURES } from '../../src/modules/directory/structures.tokens.ts';
 import { demoIdentityByRole } from '../../src/modules/identity/infrastructure/dev-idp/demo-identities.ts';
 import { testDatabaseUrl } from '../support/databases.ts';
 import { loginAs, type LoggedIn } from '../support/http-browser.ts';
 import { eventually, startTestPlatform, type TestPlatform } from '../support/test-platform.ts';
+import { publishSlot, registerPractitioner, testMetadata, testRpps } from '../support/search-fixtures.ts';
 
-/** An 11-digit RPPS with its Luhn check digit. */
-function rpps(base: number): string {
-  const body = String(1_900_000_000 + base).padStart(10, '0');
-  for (let d = 0; d <= 9; d++) {
-    const candidate = body + d;
-    let sum = 0;
-    for (let i = 0; i < 11; i++) {
-      let n = Number(candidate[10 - i]);
-      if (i % 2 === 1) n = n * 2 > 9 ? n * 2 - 9 : n * 2;
-      sum += n;
-    }
-    if (sum % 10 === 0) return candidate;
-  }
-  throw new Error('unreachable');
-}
 
-const HOUR = 3_600_000;
 type Card = { rpps: string; group: string; distanceKm: number | null; slots: { slotId: string; source: string }[]; familyName: string };
 
 describe.skipIf(!testDatabaseUrl)('search API', () => {
@@ -39,45 +22,19 @@ describe.skipIf(!testDatabaseUrl)('search API', () => {
   let regulator: LoggedIn;
   const now = Date.now();
   const P = {
-    toulouseSoon: rpps(1), // GP, Toulouse, slot in 2 h
-    blagnacLater: rpps(2), // GP, Blagnac, slot in 10 h (from a vendor)
-    toulouseNoSlot: rpps(3), // GP, Toulouse, no slot
-    dentist: rpps(4), // dentist, Toulouse, slot in 3 h
-    lyon: rpps(5), // GP, Lyon, slot in 1 h
-    muretTreating: rpps(6), // GP, Muret, no slot: the patient's médecin traitant
+    toulouseSoon: testRpps(1), // GP, Toulouse, slot in 2 h
+    blagnacLater: testRpps(2), // GP, Blagnac, slot in 10 h (from a vendor)
+    toulouseNoSlot: testRpps(3), // GP, Toulouse, no slot
+    dentist: testRpps(4), // dentist, Toulouse, slot in 3 h
+    lyon: testRpps(5), // GP, Lyon, slot in 1 h
+    muretTreating: testRpps(6), // GP, Muret, no slot: the patient's médecin traitant
   };
   const slotOf: Record<string, string> = {};
 
-  async function practitioner(id: string, familyName: string, professionCode: string, specialtyCode: string | null, inseeCode: string, postcode: string) {
-    const deps = t.platform.containers.get('directory')!.get(DIRECTORY.deps);
-    await deps.practitioners.handle(
-      practitionerStreamName(id),
-      {
-        type: 'SyncPractitioner',
-        snapshot: {
-          identity: { rpps: id, nationalId: `8${id}`, civility: 'DR', givenName: 'Alex', familyName, professionCode, professionLabel: 'x', specialtyCode, specialtyLabel: specialtyCode ? 'Médecine générale' : null },
-          locations: [{ locationId: `loc-${id}`, structureName: 'Cabinet', siret: null, finessSite: null, streetNumber: '1', streetName: 'Rue du Test', postcode, communeName: null, inseeCode, phone: '05 61 00 00 00', modeExercice: 'L', secteurActivite: null }],
-        },
-      },
-      { actor: { accountId: 'test', role: 'system' }, correlationId: randomUUID(), now: new Date() },
-    );
-  }
+  const practitioner = (id: string, familyName: string, professionCode: string, specialtyCode: string | null, inseeCode: string, postcode: string) =>
+    registerPractitioner(t, { rpps: id, familyName, professionCode, specialtyCode, inseeCode, postcode });
 
-  async function slot(id: string, inHours: number, source: 'manual' | 'vendor', consultationTypes = ['cabinet']) {
-    const slotId = randomUUID();
-    await t.platform.eventStore.appendToStream(
-      slotStreamName(slotId),
-      [
-        {
-          type: 'SlotPublished',
-          data: { slotId, effecteurId: id, start: new Date(now + inHours * HOUR).toISOString(), end: new Date(now + inHours * HOUR + 1_200_000).toISOString(), consultationTypes, source },
-          metadata: { eventId: randomUUID(), correlationId: randomUUID(), causationId: null, actor: { accountId: 'test', role: 'system' }, occurredAt: new Date().toISOString(), schemaVersion: 1 },
-        },
-      ],
-      { expectedRevision: 'no-stream' },
-    );
-    return slotId;
-  }
+  const slot = (id: string, inHours: number, source: 'manual' | 'vendor', consultationTypes = ['cabinet']) => publishSlot(t, id, now, inHours, source, consultationTypes);
 
   const search = async (query: string) => {
     const response = await regulator.api(`/api/search?${query}`);
@@ -145,7 +102,7 @@ describe.skipIf(!testDatabaseUrl)('search API', () => {
     const before = ids((await search('around=31555&radiusKm=12&limit=50')).body.items);
     // Replace the vendor slot by the same slot entered by hand: the order must not move.
     await t.platform.eventStore.appendToStream(slotStreamName(slotOf.blagnacLater!), [
-      { type: 'SlotWithdrawn', data: { slotId: slotOf.blagnacLater, effecteurId: P.blagnacLater, reason: null }, metadata: { eventId: randomUUID(), correlationId: randomUUID(), causationId: null, actor: { accountId: 'test', role: 'system' }, occurredAt: new Date().toISOString(), schemaVersion: 1 } },
+      { type: 'SlotWithdrawn', data: { slotId: slotOf.blagnacLater, effecteurId: P.blagnacLater, reason: null }, metadata: testMetadata() },
     ], { expectedRevision: 0 });
     const manual = await slot(P.blagnacLater, 10, 'manual');
     await eventually(async () => (await search('around=31555&radiusKm=12&limit=50')).body.items.some((c) => c.slots.some((s) => s.slotId === manual)));
@@ -169,7 +126,7 @@ describe.skipIf(!testDatabaseUrl)('search API', () => {
         {
           type: 'ParticipationDeclared',
           data: { effecteurId: member, mode, structureId: mode === 'cpts' ? cpts : null, acceptsEnSus: member === P.toulouseNoSlot, conventionSector: '1' },
-          metadata: { eventId: randomUUID(), correlationId: randomUUID(), causationId: null, actor: { accountId: 'test', role: 'system' }, occurredAt: new Date().toISOString(), schemaVersion: 1 },
+          metadata: testMetadata(),
         },
       ]);
     }

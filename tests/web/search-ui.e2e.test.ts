@@ -7,34 +7,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { slotStreamName } from '../../src/modules/availability/contracts/availability.events.ts';
-import { practitionerStreamName, structureStreamName } from '../../src/modules/directory/contracts/directory.events.ts';
+import { structureStreamName } from '../../src/modules/directory/contracts/directory.events.ts';
 import { DIRECTORY_STRUCTURES } from '../../src/modules/directory/structures.tokens.ts';
-import { DIRECTORY } from '../../src/modules/directory/directory.tokens.ts';
 import { demoIdentityByRole } from '../../src/modules/identity/infrastructure/dev-idp/demo-identities.ts';
 import { browserAvailable, expectNoA11yViolations, launchBrowser, newPage, screenshot } from '../support/browser.ts';
 import { testDatabaseUrl } from '../support/databases.ts';
 import { eventually, startTestPlatform, type TestPlatform } from '../support/test-platform.ts';
+import { publishSlot, registerPractitioner, testMetadata, testRpps } from '../support/search-fixtures.ts';
 
 const run = (browserAvailable() || process.env.CI === 'true') && Boolean(testDatabaseUrl);
 
-/** An 11-digit RPPS with its Luhn check digit. */
-function rpps(base: number): string {
-  const body = String(1_900_000_000 + base).padStart(10, '0');
-  for (let d = 0; d <= 9; d++) {
-    const candidate = body + d;
-    let sum = 0;
-    for (let i = 0; i < 11; i++) {
-      let n = Number(candidate[10 - i]);
-      if (i % 2 === 1) n = n * 2 > 9 ? n * 2 - 9 : n * 2;
-      sum += n;
-    }
-    if (sum % 10 === 0) return candidate;
-  }
-  throw new Error('unreachable');
-}
 
-const HOUR = 3_600_000;
 
 describe.skipIf(!run)('the search screen in a browser', () => {
   let t: TestPlatform;
@@ -43,43 +26,16 @@ describe.skipIf(!run)('the search screen in a browser', () => {
   const pageErrors: string[] = [];
   const now = Date.now();
   const P = {
-    toulouseSoon: rpps(21), // Toulouse, slot in 2 h (cabinet + téléconsultation, entered by hand)
-    blagnacLater: rpps(22), // Blagnac, slot in 10 h (from a vendor's agenda)
-    toulouseTomorrow: rpps(23), // Toulouse, slot in 20 h
-    toulouseNoSlot: rpps(24), // Toulouse, no slot
+    toulouseSoon: testRpps(21), // Toulouse, slot in 2 h (cabinet + téléconsultation, entered by hand)
+    blagnacLater: testRpps(22), // Blagnac, slot in 10 h (from a vendor's agenda)
+    toulouseTomorrow: testRpps(23), // Toulouse, slot in 20 h
+    toulouseNoSlot: testRpps(24), // Toulouse, no slot
   };
   const slotOf: Record<string, string> = {};
 
-  async function practitioner(id: string, familyName: string, inseeCode: string, postcode: string) {
-    const deps = t.platform.containers.get('directory')!.get(DIRECTORY.deps);
-    await deps.practitioners.handle(
-      practitionerStreamName(id),
-      {
-        type: 'SyncPractitioner',
-        snapshot: {
-          identity: { rpps: id, nationalId: `8${id}`, civility: 'DR', givenName: 'Alex', familyName, professionCode: '10', professionLabel: 'Médecin', specialtyCode: 'SM54', specialtyLabel: 'Médecine générale' },
-          locations: [{ locationId: `loc-${id}`, structureName: 'Cabinet', siret: null, finessSite: null, streetNumber: '1', streetName: 'Rue du Test', postcode, communeName: null, inseeCode, phone: '05 61 00 00 00', modeExercice: 'L', secteurActivite: null }],
-        },
-      },
-      { actor: { accountId: 'test', role: 'system' }, correlationId: randomUUID(), now: new Date() },
-    );
-  }
+  const practitioner = (id: string, familyName: string, inseeCode: string, postcode: string) => registerPractitioner(t, { rpps: id, familyName, inseeCode, postcode });
 
-  async function slot(id: string, inHours: number, source: 'manual' | 'vendor', consultationTypes = ['cabinet']) {
-    const slotId = randomUUID();
-    await t.platform.eventStore.appendToStream(
-      slotStreamName(slotId),
-      [
-        {
-          type: 'SlotPublished',
-          data: { slotId, effecteurId: id, start: new Date(now + inHours * HOUR).toISOString(), end: new Date(now + inHours * HOUR + 1_200_000).toISOString(), consultationTypes, source },
-          metadata: { eventId: randomUUID(), correlationId: randomUUID(), causationId: null, actor: { accountId: 'test', role: 'system' }, occurredAt: new Date().toISOString(), schemaVersion: 1 },
-        },
-      ],
-      { expectedRevision: 'no-stream' },
-    );
-    return slotId;
-  }
+  const slot = (id: string, inHours: number, source: 'manual' | 'vendor', consultationTypes = ['cabinet']) => publishSlot(t, id, now, inHours, source, consultationTypes);
 
   const cardIds = () => page.locator('sas-search li[data-rpps]').evaluateAll((els) => els.map((e) => e.getAttribute('data-rpps')));
 
@@ -202,7 +158,7 @@ describe.skipIf(!run)('the search screen in a browser', () => {
         {
           type: 'ParticipationDeclared',
           data: { effecteurId: member, mode: 'cpts', structureId: cpts, acceptsEnSus: member === P.toulouseTomorrow, conventionSector: '1' },
-          metadata: { eventId: randomUUID(), correlationId: randomUUID(), causationId: null, actor: { accountId: 'test', role: 'system' }, occurredAt: new Date().toISOString(), schemaVersion: 1 },
+          metadata: testMetadata(),
         },
       ]);
     }
@@ -246,7 +202,7 @@ describe.skipIf(!run)('the search screen in a browser', () => {
       {
         type: 'VendorSlotsStale',
         data: { vendorId: 'agenda-x', slotIds: [slotOf.blagnacLater], effecteurIds: [P.blagnacLater], lastSuccessAt: null },
-        metadata: { eventId: randomUUID(), correlationId: randomUUID(), causationId: null, actor: { accountId: 'test', role: 'system' }, occurredAt: new Date().toISOString(), schemaVersion: 1 },
+        metadata: testMetadata(),
       },
     ]);
     await page.goto(`${t.url}/recherche?inseecode=31069&city=Blagnac`);
@@ -257,7 +213,7 @@ describe.skipIf(!run)('the search screen in a browser', () => {
   });
 
   it('links an end-to-end vendor slot to its booking page, and says a phone-only one is booked by phone', async () => {
-    const meta = () => ({ eventId: randomUUID(), correlationId: randomUUID(), causationId: null, actor: { accountId: 'test', role: 'system' }, occurredAt: new Date().toISOString(), schemaVersion: 1 });
+    const meta = () => (testMetadata());
     const [endToEnd, phone] = [randomUUID(), randomUUID()];
     for (const [slotId, bookingMode, inHours] of [[endToEnd, 'end-to-end', 11], [phone, 'phone', 12]] as const) {
       const start = Date.now() + inHours * 3_600_000;
