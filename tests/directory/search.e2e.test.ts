@@ -15,7 +15,7 @@ import { eventually, startTestPlatform, type TestPlatform } from '../support/tes
 import { publishSlot, registerPractitioner, testMetadata, testRpps } from '../support/search-fixtures.ts';
 
 
-type Card = { rpps: string; group: string; distanceKm: number | null; slots: { slotId: string; source: string }[]; familyName: string };
+type Card = { rpps: string; group: string; distanceKm: number | null; slots: { slotId: string; source: string }[]; familyName: string; participation?: { mode: string } | null };
 
 describe.skipIf(!testDatabaseUrl)('search API', () => {
   let t: TestPlatform;
@@ -132,7 +132,11 @@ describe.skipIf(!testDatabaseUrl)('search API', () => {
     }
     type Item = Card & { kind: 'practitioner' } | { kind: 'cpts'; structure: { structureId: string; kind: string; name: string; phone: string | null }; members: Card[] };
     const items = async (query: string) => ((await regulator.api(`/api/search?${query}`)).json() as Promise<{ items: Item[]; cards: number; nextCursor: string | null }>);
-    await eventually(async () => (await items('around=31555&radiusKm=12&limit=50')).items.some((i) => i.kind === 'cpts'));
+    // Caught up with every membership and participation above (Lyon's is the last one appended).
+    await eventually(async () => {
+      const lyon = (await items('departement=69&limit=50')).items.find((i) => i.kind === 'practitioner' && i.rpps === P.lyon);
+      return lyon?.kind === 'practitioner' && lyon.participation?.mode === 'individual';
+    });
 
     const around = await items('around=31555&radiusKm=12&limit=50');
     // The CPTS card stands where its best-ranked member would be (first: the Toulouse slot), holding both members in order.

@@ -163,8 +163,9 @@ describe.skipIf(!run)('the search screen in a browser', () => {
       ]);
     }
     await eventually(async () => {
-      const body = (await (await page.request.get(`${t.url}/api/search?commune=31555&limit=50`)).json()) as { items: { kind: string }[] };
-      return body.items.some((i) => i.kind === 'cpts');
+      // Both participations projected (the CPTS card holds both members).
+      const body = (await (await page.request.get(`${t.url}/api/search?commune=31555&limit=50`)).json()) as { items: { kind: string; members?: unknown[] }[] };
+      return body.items.some((i) => i.kind === 'cpts' && i.members?.length === 2);
     }, 20_000);
 
     await page.goto(`${t.url}/recherche?inseecode=31555&city=Toulouse`);
