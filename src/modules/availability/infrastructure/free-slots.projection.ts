@@ -1,5 +1,6 @@
 import type { SqlProjection } from '../../../shared-kernel/projections/projection.ts';
 import type { SqlExecutor } from '../../../shared-kernel/sql/sql-database.ts';
+import { columns } from '../../../shared-kernel/sql/columns.ts';
 import type { AvailabilityIntegrationEvent } from '../contracts/availability.events.ts';
 
 export const FREE_SLOTS_PROJECTION = 'availability_free_slots';
@@ -41,28 +42,35 @@ export const freeSlotsProjection: SqlProjection<'availability_free_slots' | 'ava
     )`);
     await tx.query(`CREATE INDEX ON ${t.availability_unavailability} (effecteur_id)`);
   },
+  // Larger batches than the default: a catch-up writes runs of publications in one statement.
+  batchSize: 2000,
   async apply(tx: SqlExecutor, events, t) {
+    // A run of consecutive publications is one statement; the first publication of a slot id wins, as one by one.
+    const published = new Map<string, { slotId: string; effecteurId: string; start: string; end: string; types: string; source: string; publishedAt: string; position: number }>();
+    const flush = async () => {
+      if (published.size === 0) return;
+      await tx.query(
+        `INSERT INTO ${t.availability_free_slots}
+           (slot_id, effecteur_id, starts_at, ends_at, consultation_types, source, published_at, position)
+         SELECT slot_id, effecteur_id, starts_at, ends_at, string_to_array(types, ','), source, published_at, position
+           FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::text[], $7::timestamptz[], $8::bigint[])
+                AS r(slot_id, effecteur_id, starts_at, ends_at, types, source, published_at, position)
+         ON CONFLICT (slot_id) DO NOTHING`,
+        columns([...published.values()], ['slotId', 'effecteurId', 'start', 'end', 'types', 'source', 'publishedAt', 'position']),
+      );
+      published.clear();
+    };
     for (const recorded of events) {
       const event = recorded as unknown as AvailabilityIntegrationEvent;
+      if (event.type === 'SlotPublished') {
+        const d = event.data;
+        if (!published.has(d.slotId)) {
+          published.set(d.slotId, { slotId: d.slotId, effecteurId: d.effecteurId, start: d.start, end: d.end, types: d.consultationTypes.join(','), source: d.source, publishedAt: recorded.metadata.occurredAt, position: recorded.position });
+        }
+        continue;
+      }
+      await flush();
       switch (event.type) {
-        case 'SlotPublished':
-          await tx.query(
-            `INSERT INTO ${t.availability_free_slots}
-               (slot_id, effecteur_id, starts_at, ends_at, consultation_types, source, published_at, position)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-             ON CONFLICT (slot_id) DO NOTHING`,
-            [
-              event.data.slotId,
-              event.data.effecteurId,
-              event.data.start,
-              event.data.end,
-              event.data.consultationTypes,
-              event.data.source,
-              recorded.metadata.occurredAt,
-              recorded.position,
-            ],
-          );
-          break;
         case 'SlotWithdrawn':
           await tx.query(`DELETE FROM ${t.availability_free_slots} WHERE slot_id = $1`, [event.data.slotId]);
           break;
@@ -98,6 +106,7 @@ export const freeSlotsProjection: SqlProjection<'availability_free_slots' | 'ava
           break;
       }
     }
+    await flush();
   },
 };
 

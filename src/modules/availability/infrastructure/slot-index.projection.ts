@@ -1,5 +1,6 @@
 import type { SqlProjection } from '../../../shared-kernel/projections/projection.ts';
 import type { SqlExecutor } from '../../../shared-kernel/sql/sql-database.ts';
+import { columns } from '../../../shared-kernel/sql/columns.ts';
 import { AVAILABILITY_STREAM_PREFIX, type AvailabilityIntegrationEvent, type SlotSource } from '../contracts/availability.events.ts';
 
 export const SLOT_INDEX_PROJECTION = 'availability_slot_index';
@@ -25,24 +26,38 @@ export const slotIndexProjection: SqlProjection<'availability_slot_index'> = {
       position     bigint NOT NULL
     )`);
   },
+  // Larger batches than the default: a catch-up writes runs of publications in one statement.
+  batchSize: 2000,
   async apply(tx: SqlExecutor, events, t) {
+    // A run of consecutive publications is one statement (the last publication of a slot id wins, as one by one).
+    const published = new Map<string, { slotId: string; streamName: string; effecteurId: string; source: string; position: number }>();
+    const flush = async () => {
+      if (published.size === 0) return;
+      await tx.query(
+        `INSERT INTO ${t.availability_slot_index} (slot_id, stream_name, effecteur_id, source, withdrawn, position)
+         SELECT slot_id, stream_name, effecteur_id, source, false, position
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bigint[]) AS r(slot_id, stream_name, effecteur_id, source, position)
+         ON CONFLICT (slot_id) DO UPDATE SET stream_name = excluded.stream_name, effecteur_id = excluded.effecteur_id,
+           source = excluded.source, withdrawn = false, position = excluded.position`,
+        columns([...published.values()], ['slotId', 'streamName', 'effecteurId', 'source', 'position']),
+      );
+      published.clear();
+    };
     for (const recorded of events) {
       const event = recorded as unknown as AvailabilityIntegrationEvent;
       if (event.type === 'SlotPublished') {
-        await tx.query(
-          `INSERT INTO ${t.availability_slot_index} (slot_id, stream_name, effecteur_id, source, withdrawn, position)
-           VALUES ($1, $2, $3, $4, false, $5)
-           ON CONFLICT (slot_id) DO UPDATE SET stream_name = excluded.stream_name, effecteur_id = excluded.effecteur_id,
-             source = excluded.source, withdrawn = false, position = excluded.position`,
-          [event.data.slotId, recorded.streamName, event.data.effecteurId, event.data.source, recorded.position],
-        );
+        const { slotId, effecteurId, source } = event.data;
+        published.delete(slotId);
+        published.set(slotId, { slotId, streamName: recorded.streamName, effecteurId, source, position: recorded.position });
       } else if (event.type === 'SlotWithdrawn') {
+        await flush();
         await tx.query(`UPDATE ${t.availability_slot_index} SET withdrawn = true, position = $2 WHERE slot_id = $1`, [
           event.data.slotId,
           recorded.position,
         ]);
       }
     }
+    await flush();
   },
 };
 

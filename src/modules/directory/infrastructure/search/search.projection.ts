@@ -11,6 +11,7 @@
  */
 import type { SqlProjection } from '../../../../shared-kernel/projections/projection.ts';
 import type { SqlExecutor } from '../../../../shared-kernel/sql/sql-database.ts';
+import { columns } from '../../../../shared-kernel/sql/columns.ts';
 import { AVAILABILITY_EVENT_TYPES, type AvailabilityIntegrationEvent, type SlotPublished } from '../../../availability/contracts/availability.events.ts';
 import { VENDOR_STALENESS_EVENT_TYPES, type VendorStalenessEvent } from '../../../availability/contracts/vendor-aggregation.events.ts';
 import { PARTICIPATION_EVENT_TYPES, type ParticipationIntegrationEvent } from '../../../participation/contracts/participation.events.ts';
@@ -434,11 +435,6 @@ export function searchablePlace(l: PracticeLocation, geocoder: Pick<CommuneGeoco
     lat: l.geo?.lat ?? commune?.point?.lat ?? null,
     lon: l.geo?.lon ?? commune?.point?.lon ?? null,
   };
-}
-
-/** Rows as one array per column, for `unnest($1::…[], $2::…[], …)`. */
-function columns<R, K extends keyof R>(rows: readonly R[], keys: readonly K[]): unknown[][] {
-  return keys.map((k) => rows.map((r) => r[k]));
 }
 
 /**
