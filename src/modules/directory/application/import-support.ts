@@ -1,6 +1,40 @@
-/** Plumbing shared by the directory's extract imports (RPPS, FINESS): rejects report, bounded concurrency, live ids. */
-import { rm, writeFile } from 'node:fs/promises';
+/**
+ * Plumbing shared by the directory's extract imports (RPPS, FINESS): opening the input, rejects report, one command
+ * per entry with bounded concurrency and progress, live ids.
+ */
+import { createReadStream } from 'node:fs';
+import { rm, stat, writeFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import type { EventStore } from '../../../shared-kernel/event-store/event-store.port.ts';
+
+export interface ExtractInput {
+  readonly input: Readable;
+  /** Size of the file, null for a stream. */
+  readonly totalBytes: number | null;
+  readonly bytesRead: () => number;
+}
+
+/**
+ * Opens the extraction to import: a regular file (its size known, for the progress bar) or a given stream.
+ * A file that cannot be read is refused with `refuse(message)` (the import's own error, shown to the operator).
+ */
+export async function openExtract(source: { readonly file?: string | undefined; readonly stream?: Readable | undefined }, what: string, refuse: (message: string) => Error): Promise<ExtractInput> {
+  if (source.file) {
+    const file = source.file;
+    let totalBytes: number;
+    try {
+      const info = await stat(file);
+      if (!info.isFile()) throw new Error('not a regular file');
+      totalBytes = info.size;
+    } catch (error) {
+      throw refuse(`Cannot read the ${what} ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const stream = createReadStream(file);
+    return { input: stream, totalBytes, bytesRead: () => stream.bytesRead };
+  }
+  if (source.stream) return { input: source.stream, totalBytes: null, bytesRead: () => 0 };
+  throw new TypeError(`Importing the ${what} needs a file or a stream`);
+}
 
 const csvField = (value: string): string => (/[;"\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
 
@@ -59,4 +93,28 @@ export async function pool<T>(items: readonly T[], size: number, task: (item: T)
     }
   };
   await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+}
+
+/**
+ * Sends one command per item (`concurrency` in flight, each retried on a concurrent write by the handler) and
+ * reports `(done, total)` every 500 items and at the end. Answers the events appended and how many items changed.
+ */
+export async function commandEach<T>(
+  items: readonly T[],
+  concurrency: number,
+  report: (done: number, total: number) => void,
+  command: (item: T) => Promise<{ readonly events: readonly unknown[] }>,
+): Promise<{ appended: number; changed: number }> {
+  let appended = 0;
+  let changed = 0;
+  let done = 0;
+  await pool(items, concurrency, async (item) => {
+    const result = await command(item);
+    appended += result.events.length;
+    if (result.events.length > 0) changed++;
+    done++;
+    if (done % 500 === 0) report(done, items.length);
+  });
+  report(done, items.length);
+  return { appended, changed };
 }

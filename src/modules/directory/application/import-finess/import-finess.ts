@@ -1,7 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { liveIds, pool, writeRejectsReport } from '../import-support.ts';
+import { commandEach, liveIds, openExtract, writeRejectsReport } from '../import-support.ts';
 import { systemActor, type CommandContext } from '../../../../shared-kernel/events/envelope.ts';
 import { finessStructureId, structureStreamName } from '../../contracts/directory.events.ts';
 import type { FinessStructureSnapshot } from '../../domain/structure.decider.ts';
@@ -74,26 +72,7 @@ export async function importFinessExtract(deps: StructureDeps, options: ImportFi
   const progress = options.onProgress ?? (() => {});
   const communes = options.communes ?? loadCommuneCodes();
 
-  let input: Readable;
-  let totalBytes: number | null = null;
-  let bytesRead: () => number = () => 0;
-  if (options.file) {
-    const file = options.file;
-    try {
-      const info = await stat(file);
-      if (!info.isFile()) throw new Error('not a regular file');
-      totalBytes = info.size;
-    } catch (error) {
-      throw new FinessExtractError(`Cannot read the FINESS extraction ${file}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    const stream = createReadStream(file);
-    bytesRead = () => stream.bytesRead;
-    input = stream;
-  } else if (options.stream) {
-    input = options.stream;
-  } else {
-    throw new TypeError('importFinessExtract needs a file or a stream');
-  }
+  const { input, totalBytes, bytesRead } = await openExtract(options, 'FINESS extraction', (message) => new FinessExtractError(message));
 
   // 1. Parse, keeping the structures of the kept categories.
   const byId = new Map<string, FinessStructureSnapshot>();
@@ -131,42 +110,26 @@ export async function importFinessExtract(deps: StructureDeps, options: ImportFi
   progress({ phase: 'parse', done: totalBytes ?? bytesRead(), total: totalBytes });
 
   const ctx: CommandContext = { actor: systemActor, correlationId: deps.newId(), now };
-  let eventsAppended = 0;
 
   // 2. FINESS structures currently open, read before syncing (for closures).
   const known = full ? await liveIds(deps.eventStore, { streamPrefix: FINESS_STREAM_PREFIX, eventTypes: ['StructureRegistered', 'StructureClosed'] }, 'StructureRegistered', (data) => data.structureId as string) : new Set<string>();
 
   // 3. Sync every structure not held back by a rejected line bearing its number.
   const toSync = [...byId.values()].filter((s) => !heldIds.has(s.structureId));
-  let synced = 0;
-  await pool(toSync, concurrency, async (snapshot) => {
-    const result = await deps.structures.handle(structureStreamName(snapshot.structureId), { type: 'SyncFromFiness', snapshot }, ctx, { retryOnConflict: true });
-    eventsAppended += result.events.length;
-    synced++;
-    if (synced % 500 === 0) progress({ phase: 'sync', done: synced, total: toSync.length });
-  });
-  progress({ phase: 'sync', done: synced, total: toSync.length });
+  const synced = await commandEach(toSync, concurrency, (done, total) => progress({ phase: 'sync', done, total }), (snapshot) =>
+    deps.structures.handle(structureStreamName(snapshot.structureId), { type: 'SyncFromFiness', snapshot }, ctx, { retryOnConflict: true }),
+  );
   const heldBack = [...heldIds].filter((id) => byId.has(id) || known.has(id)).length;
 
   // 4. Closures: open before, absent from this full extraction, and not held back by a rejected line.
-  let closed = 0;
-  if (full) {
-    const gone = [...known].filter((id) => !byId.has(id) && !heldIds.has(id));
-    let done = 0;
-    await pool(gone, concurrency, async (structureId) => {
-      const result = await deps.structures.handle(
-        structureStreamName(structureId),
-        { type: 'CloseStructure', reason: 'absent-from-finess-extract' },
-        ctx,
-        { retryOnConflict: true },
-      );
-      eventsAppended += result.events.length;
-      if (result.events.length > 0) closed++;
-      done++;
-      if (done % 500 === 0) progress({ phase: 'close', done, total: gone.length });
-    });
-    progress({ phase: 'close', done: gone.length, total: gone.length });
-  }
+  const gone = full ? [...known].filter((id) => !byId.has(id) && !heldIds.has(id)) : [];
+  const closures = full
+    ? await commandEach(gone, concurrency, (done, total) => progress({ phase: 'close', done, total }), (structureId) =>
+        deps.structures.handle(structureStreamName(structureId), { type: 'CloseStructure', reason: 'absent-from-finess-extract' }, ctx, { retryOnConflict: true }),
+      )
+    : { appended: 0, changed: 0 };
+  const eventsAppended = synced.appended + closures.appended;
+  const closed = closures.changed;
 
   // 5. Rejects report next to the input (a stale one from an earlier run is removed).
   const rejectsFile = options.file ? await writeRejectsReport(options.file, rejects) : null;

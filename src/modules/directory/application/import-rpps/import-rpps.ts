@@ -1,7 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { liveIds, pool, writeRejectsReport } from '../import-support.ts';
+import { commandEach, liveIds, openExtract, writeRejectsReport } from '../import-support.ts';
 import { systemActor, type CommandContext } from '../../../../shared-kernel/events/envelope.ts';
 import {
   PRACTITIONER_STREAM_PREFIX,
@@ -77,26 +75,7 @@ export async function importRppsExtract(deps: DirectoryDeps, options: ImportRpps
   const progress = options.onProgress ?? (() => {});
   const communes = options.communes ?? loadCommuneCodes();
 
-  let input: Readable;
-  let totalBytes: number | null = null;
-  let bytesRead: () => number = () => 0;
-  if (options.file) {
-    const file = options.file;
-    try {
-      const info = await stat(file);
-      if (!info.isFile()) throw new Error('not a regular file');
-      totalBytes = info.size;
-    } catch (error) {
-      throw new RppsExtractError(`Cannot read the RPPS extraction ${file}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    const stream = createReadStream(file);
-    bytesRead = () => stream.bytesRead;
-    input = stream;
-  } else if (options.stream) {
-    input = options.stream;
-  } else {
-    throw new TypeError('importRppsExtract needs a file or a stream');
-  }
+  const { input, totalBytes, bytesRead } = await openExtract(options, 'RPPS extraction', (message) => new RppsExtractError(message));
 
   // 1. Parse and group by RPPS.
   const byRpps = new Map<string, Grouped>();
@@ -140,7 +119,6 @@ export async function importRppsExtract(deps: DirectoryDeps, options: ImportRpps
   progress({ phase: 'parse', done: totalBytes ?? bytesRead(), total: totalBytes });
 
   const ctx: CommandContext = { actor: systemActor, correlationId: deps.newId(), now };
-  let eventsAppended = 0;
 
   // 2. Known active practitioners, read before syncing (for departures).
   const known = full ? await liveIds(deps.eventStore, { streamPrefix: PRACTITIONER_STREAM_PREFIX, eventTypes: ['PractitionerRegistered', 'PractitionerDeparted'] }, 'PractitionerRegistered', (data) => data.rpps as string) : new Set<string>();
@@ -148,34 +126,24 @@ export async function importRppsExtract(deps: DirectoryDeps, options: ImportRpps
   // 3. Sync every practitioner, `concurrency` commands in flight.
   const toSync = [...byRpps.values()].filter((g) => !heldIds.has(g.identity.rpps));
   const heldBack = byRpps.size - toSync.length;
-  let synced = 0;
-  await pool(toSync, concurrency, async (group) => {
-    const result = await deps.practitioners.handle(
+  const synced = await commandEach(toSync, concurrency, (done, total) => progress({ phase: 'sync', done, total }), (group) =>
+    deps.practitioners.handle(
       practitionerStreamName(group.identity.rpps),
       { type: 'SyncPractitioner', snapshot: { identity: group.identity, locations: [...group.locations.values()] } },
       ctx,
       { retryOnConflict: true },
-    );
-    eventsAppended += result.events.length;
-    synced++;
-    if (synced % 500 === 0) progress({ phase: 'sync', done: synced, total: toSync.length });
-  });
-  progress({ phase: 'sync', done: synced, total: toSync.length });
+    ),
+  );
 
   // 4. Departures: known before, absent from this full extraction, and not held back by a rejected line.
-  let departed = 0;
-  if (full) {
-    const gone = [...known].filter((rpps) => !byRpps.has(rpps) && !heldIds.has(rpps));
-    let done = 0;
-    await pool(gone, concurrency, async (rpps) => {
-      const result = await deps.practitioners.handle(practitionerStreamName(rpps), { type: 'MarkDeparted', rpps }, ctx, { retryOnConflict: true });
-      eventsAppended += result.events.length;
-      if (result.events.length > 0) departed++;
-      done++;
-      if (done % 500 === 0) progress({ phase: 'depart', done, total: gone.length });
-    });
-    progress({ phase: 'depart', done: gone.length, total: gone.length });
-  }
+  const gone = full ? [...known].filter((rpps) => !byRpps.has(rpps) && !heldIds.has(rpps)) : [];
+  const departures = full
+    ? await commandEach(gone, concurrency, (done, total) => progress({ phase: 'depart', done, total }), (rpps) =>
+        deps.practitioners.handle(practitionerStreamName(rpps), { type: 'MarkDeparted', rpps }, ctx, { retryOnConflict: true }),
+      )
+    : { appended: 0, changed: 0 };
+  const eventsAppended = synced.appended + departures.appended;
+  const departed = departures.changed;
 
   // 5. Rejects report next to the input (a stale one from an earlier run is removed).
   const rejectsFile = options.file ? await writeRejectsReport(options.file, rejects) : null;
