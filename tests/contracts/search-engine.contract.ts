@@ -20,6 +20,7 @@ import type { EventEnvelope } from '../../src/shared-kernel/events/envelope.ts';
 import { ProjectionRunner } from '../../src/shared-kernel/projections/projection-runner.ts';
 import type { Projection } from '../../src/shared-kernel/projections/projection.ts';
 import type { SqlDatabase } from '../../src/shared-kernel/sql/sql-database.ts';
+import { testMetadata, testRpps } from '../support/search-fixtures.ts';
 
 export interface SearchEngineHarness {
   readonly engine: SearchEngine;
@@ -70,36 +71,12 @@ export async function runnerHarness(options: {
   };
 }
 
-/** An 11-digit RPPS with its Luhn check digit. */
-export function rpps(base: number): string {
-  const body = String(1_800_000_000 + base).padStart(10, '0');
-  for (let d = 0; d <= 9; d++) {
-    const candidate = body + d;
-    let sum = 0;
-    for (let i = 0; i < 11; i++) {
-      let n = Number(candidate[10 - i]);
-      if (i % 2 === 1) n = n * 2 > 9 ? n * 2 - 9 : n * 2;
-      sum += n;
-    }
-    if (sum % 10 === 0) return candidate;
-  }
-  throw new Error('unreachable');
-}
+/** An 11-digit RPPS with its Luhn check digit, in the `18…` range. */
+export const rpps = (base: number): string => testRpps(base, 1_800_000_000);
 
 const HOUR = 3_600_000;
 
-const envelope = (type: string, data: Record<string, unknown>): EventEnvelope => ({
-  type,
-  data,
-  metadata: {
-    eventId: randomUUID(),
-    correlationId: randomUUID(),
-    causationId: null,
-    actor: { accountId: 'search-contract', role: 'system' },
-    occurredAt: new Date().toISOString(),
-    schemaVersion: 1,
-  },
-});
+const envelope = (type: string, data: Record<string, unknown>): EventEnvelope => ({ type, data, metadata: testMetadata() });
 
 export interface PractitionerSpec {
   readonly rpps: string;
@@ -196,19 +173,30 @@ export class SearchEventsBuilder {
     slotId: string = randomUUID(),
     bookingMode?: 'end-to-end' | 'phone',
   ): Promise<string> {
-    const start = this.now + inHours * HOUR;
-    await this.#store.appendToStream(slotStreamName(slotId), [
-      envelope('SlotPublished', {
-        slotId,
-        effecteurId: rppsId,
-        start: new Date(start).toISOString(),
-        end: new Date(start + 20 * 60_000).toISOString(),
-        consultationTypes,
-        source,
-        ...(bookingMode ? { bookingMode } : {}),
-      }),
-    ]);
+    await this.#store.appendToStream(slotStreamName(slotId), [this.#slotEvent('SlotPublished', rppsId, slotId, inHours, source, consultationTypes, bookingMode)]);
     return slotId;
+  }
+
+  /** A slot's publication or move: `inHours` after `now`, 20 minutes long. */
+  #slotEvent(
+    type: 'SlotPublished' | 'SlotChanged',
+    rppsId: string,
+    slotId: string,
+    inHours: number,
+    source: SlotSource,
+    consultationTypes: readonly ConsultationType[],
+    bookingMode: 'end-to-end' | 'phone' | undefined,
+  ): EventEnvelope {
+    const start = this.now + inHours * HOUR;
+    return envelope(type, {
+      slotId,
+      effecteurId: rppsId,
+      start: new Date(start).toISOString(),
+      end: new Date(start + 20 * 60_000).toISOString(),
+      consultationTypes,
+      source,
+      ...(bookingMode ? { bookingMode } : {}),
+    });
   }
 
   async withdraw(rppsId: string, slotId: string): Promise<void> {
@@ -224,19 +212,9 @@ export class SearchEventsBuilder {
     consultationTypes: readonly ConsultationType[] = ['cabinet'],
     bookingMode?: 'end-to-end' | 'phone',
   ): Promise<void> {
-    const start = this.now + inHours * HOUR;
-    await this.#store.appendToStream(slotStreamName(slotId), [
-      envelope('SlotChanged', {
-        slotId,
-        effecteurId: rppsId,
-        start: new Date(start).toISOString(),
-        end: new Date(start + 20 * 60_000).toISOString(),
-        consultationTypes,
-        source,
-        ...(bookingMode ? { bookingMode } : {}),
-      }),
-    ]);
+    await this.#store.appendToStream(slotStreamName(slotId), [this.#slotEvent('SlotChanged', rppsId, slotId, inHours, source, consultationTypes, bookingMode)]);
   }
+
 
   async book(rppsId: string, slotId: string, bookingId: string, remainingPlaces: number, source: SlotSource = 'manual'): Promise<void> {
     await this.#store.appendToStream(slotStreamName(slotId), [

@@ -11,9 +11,9 @@ import type { TestPlatform } from './test-platform.ts';
 
 export const HOUR = 3_600_000;
 
-/** An 11-digit RPPS with its Luhn check digit, in the `19…` range. */
-export function testRpps(base: number): string {
-  const body = String(1_900_000_000 + base).padStart(10, '0');
+/** An 11-digit RPPS with its Luhn check digit, in the `19…` range (the demo range) unless another is given. */
+export function testRpps(base: number, range = 1_900_000_000): string {
+  const body = String(range + base).padStart(10, '0');
   for (let d = 0; d <= 9; d++) {
     const candidate = body + d;
     let sum = 0;
