@@ -190,6 +190,7 @@ async function run(adapter: 'postgres' | 'pglite') {
     // The demo accounts (the regulator the HTTP part logs in as), without the demo directory.
     for (const module of MODULES.filter((m) => m.name === 'identity')) await module.demo?.(platform.containers.get(module.name)!);
     let started = performance.now();
+    console.log(`[${adapter}] seeding the ${values.scale} data set…`);
     // Nothing is written when the scale was seeded before (a reused database).
     const seeding = await seedDemoDirectory(deps, communes, SCALE, { batchSize: 2000 });
     if (seeding.practitioners > 0) await seedDemoAgendas(deps, { isDemo: isDemoRpps });
@@ -201,7 +202,15 @@ async function run(adapter: 'postgres' | 'pglite') {
     started = performance.now();
     await platform.start();
     // Caught up: no lag (a filtered projection's position stays at its last matching event).
-    await waitFor(async () => (await platform!.projections.status()).find((s) => s.name === SEARCH_PROJECTION)?.lag === 0, 6 * HOUR, 'the search projection');
+    const progress = setInterval(async () => {
+      const lagging = (await platform?.projections.status())?.filter((s) => s.lag > 0).map((s) => `${s.name} ${s.lag.toLocaleString('en')}`);
+      console.log(`[${adapter}] catching up after ${((performance.now() - started) / 1000).toFixed(0)} s; events left: ${lagging?.join(', ') || 'none'}`);
+    }, 60_000);
+    try {
+      await waitFor(async () => (await platform!.projections.status()).find((s) => s.name === SEARCH_PROJECTION)?.lag === 0, 6 * HOUR, 'the search projection');
+    } finally {
+      clearInterval(progress);
+    }
     const catchUp = (performance.now() - started) / 1000;
     const counts = (
       await platform.readDb.query<{ ps: number; places: number; slots: number }>(

@@ -130,8 +130,15 @@ export function agendaRoutes(deps: AvailabilityDeps): RouteDefinition<any>[] {
     const { rpps: effecteurId } = parseInput(z.object({ rpps }), req.params, 'params');
     return { effecteurId, structureManagers: await structureManagersOf(deps.readDb, effecteurId) };
   }
-  const edit = editOwnedAgendaPolicy<AgendaOwner>();
   const base = (path: string) => `/agendas/:rpps${path}`;
+  /** A command on the agenda named in the path, for whoever may edit it (the body schema documents the route). */
+  const editRoute = (
+    method: RouteDefinition['method'],
+    path: string,
+    summary: string,
+    body: z.ZodType | null,
+    handle: RouteDefinition<AgendaOwner>['handle'],
+  ): RouteDefinition<AgendaOwner> => ({ method, path: base(path), summary, ...(body ? { docs: { body } } : {}), policy: editOwnedAgendaPolicy<AgendaOwner>(), resource: loadOwner, handle });
 
   const week: RouteDefinition<AgendaOwner> = {
     method: 'get',
@@ -154,211 +161,150 @@ export function agendaRoutes(deps: AvailabilityDeps): RouteDefinition<any>[] {
     },
   };
 
-  const create: RouteDefinition<AgendaOwner> = {
-    method: 'post',
-    path: base('/availabilities'),
-    summary: 'Create a slot or a range of N patients, one-off or weekly',
-    docs: { body: createAvailabilityBody },
-    policy: edit,
-    resource: loadOwner,
-    async handle(req, res, { resource }) {
-      const body = parseInput(createAvailabilityBody, req.body ?? {}, 'body');
-      const availabilityId = body.availabilityId ?? deps.newId();
-      const result = await handleAgendaCommand(
-        deps,
-        {
-          type: 'CreateAvailability',
-          effecteurId: resource.effecteurId,
-          availabilityId,
-          offer: offerOf(body.kind, body.patients ?? 1),
-          date: body.date,
-          startTime: body.startTime,
-          endTime: body.endTime,
-          consultationTypes: body.consultationTypes,
-          recurrence: body.recurrence ?? null,
-        },
-        commandContext(req, deps.clock),
-      );
-      const agenda = openAgenda(result.state, () => new Error('the agenda has just been written'));
-      const series = agenda.series.get(availabilityId);
-      const occurrences = [...agenda.occurrences.values()]
-        .filter((o) => (series ? o.seriesId === availabilityId : o.occurrenceId === availabilityId))
-        .sort((a, b) => a.start.localeCompare(b.start))
-        .map((o) => occurrenceView(agenda, resource.effecteurId, o));
-      const created = result.events.find((e) => e.type === 'AgendaSeriesCreated');
-      const location = `/api/agendas/${resource.effecteurId}/${series ? 'series' : 'occurrences'}/${availabilityId}`;
-      res
-        .status(result.changed ? 201 : 200)
-        .location(location)
-        .json({
-          availabilityId,
-          revision: result.revision,
-          ...(series ? { series: seriesView(series) } : {}),
-          occurrences,
-          skippedDates: created?.type === 'AgendaSeriesCreated' ? created.data.skippedDates : [],
-        });
-    },
-  };
-
-  const modifyOccurrence: RouteDefinition<AgendaOwner> = {
-    method: 'patch',
-    path: base('/occurrences/:occurrenceId'),
-    summary: 'Modify one occurrence (one-off or of a series); a booked one cannot be modified',
-    docs: { body: modifyOccurrenceBody },
-    policy: edit,
-    resource: loadOwner,
-    async handle(req, res, { resource }) {
-      const { occurrenceId: id } = parseInput(occurrenceParams, req.params, 'params');
-      const body = parseInput(modifyOccurrenceBody, req.body ?? {}, 'body');
-      const { state } = await loadAgenda(deps, resource.effecteurId);
-      const o = state.status === 'open' ? state.occurrences.get(id) : undefined;
-      if (o === undefined) throw notFoundError('AvailabilityDoesNotExist', 'Cette disponibilité n’existe pas (ou plus) dans l’agenda.', { occurrenceId: id });
-      const kindValue = body.kind ?? o.kind;
-      if (kindValue === 'range' && o.kind !== 'range' && body.patients === undefined) throw patientsRequired();
-      const result = await handleAgendaCommand(
-        deps,
-        {
-          type: 'ModifyOccurrence',
-          effecteurId: resource.effecteurId,
-          occurrenceId: id,
-          offer: offerOf(kindValue, body.patients ?? (kindValue === o.kind ? o.capacity : 1)),
-          date: body.date ?? o.date,
-          startTime: body.startTime ?? o.startTime,
-          endTime: body.endTime ?? o.endTime,
-          consultationTypes: body.consultationTypes ?? o.consultationTypes,
-        },
-        commandContext(req, deps.clock),
-      );
-      const agenda = openAgenda(result.state, () => new Error('the agenda has just been written'));
-      const after = agenda.occurrences.get(id)!;
-      res.json({ ...occurrenceView(agenda, resource.effecteurId, after), revision: result.revision });
-    },
-  };
-
-  const deleteOccurrence: RouteDefinition<AgendaOwner> = {
-    method: 'delete',
-    path: base('/occurrences/:occurrenceId'),
-    summary: 'Delete one occurrence (one-off or of a series); a booked one cannot be deleted',
-    policy: edit,
-    resource: loadOwner,
-    async handle(req, res, { resource }) {
-      const { occurrenceId: id } = parseInput(occurrenceParams, req.params, 'params');
-      await handleAgendaCommand(deps, { type: 'DeleteOccurrence', effecteurId: resource.effecteurId, occurrenceId: id }, commandContext(req, deps.clock));
-      res.status(204).end();
-    },
-  };
-
-  const modifySeries: RouteDefinition<AgendaOwner> = {
-    method: 'patch',
-    path: base('/series/:seriesId'),
-    summary: 'Modify a weekly series from now on (booked or started occurrences are kept unchanged)',
-    docs: { body: modifySeriesBody },
-    policy: edit,
-    resource: loadOwner,
-    async handle(req, res, { resource }) {
-      const { seriesId } = parseInput(seriesParams, req.params, 'params');
-      const body = parseInput(modifySeriesBody, req.body ?? {}, 'body');
-      const { state } = await loadAgenda(deps, resource.effecteurId);
-      const s = state.status === 'open' ? state.series.get(seriesId) : undefined;
-      if (s === undefined) throw notFoundError('SeriesDoesNotExist', 'Cette récurrence n’existe pas (ou plus) dans l’agenda.', { seriesId });
-      const kindValue = body.kind ?? s.kind;
-      if (kindValue === 'range' && s.kind !== 'range' && body.patients === undefined) throw patientsRequired();
-      const result = await handleAgendaCommand(
-        deps,
-        {
-          type: 'ModifySeries',
-          effecteurId: resource.effecteurId,
-          seriesId,
-          offer: offerOf(kindValue, body.patients ?? (kindValue === s.kind ? s.capacity : 1)),
-          startTime: body.startTime ?? s.startTime,
-          endTime: body.endTime ?? s.endTime,
-          consultationTypes: body.consultationTypes ?? s.consultationTypes,
-          recurrence: { weekdays: body.recurrence?.weekdays ?? s.weekdays, until: body.recurrence?.until ?? s.until },
-        },
-        commandContext(req, deps.clock),
-      );
-      const agenda = openAgenda(result.state, () => new Error('the agenda has just been written'));
-      const modified = result.events.find((e) => e.type === 'AgendaSeriesModified');
-      res.json({
-        series: seriesView(agenda.series.get(seriesId)!),
+  const create = editRoute('post', '/availabilities', 'Create a slot or a range of N patients, one-off or weekly', createAvailabilityBody, async (req, res, { resource }) => {
+    const body = parseInput(createAvailabilityBody, req.body ?? {}, 'body');
+    const availabilityId = body.availabilityId ?? deps.newId();
+    const result = await handleAgendaCommand(
+      deps,
+      {
+        type: 'CreateAvailability',
+        effecteurId: resource.effecteurId,
+        availabilityId,
+        offer: offerOf(body.kind, body.patients ?? 1),
+        date: body.date,
+        startTime: body.startTime,
+        endTime: body.endTime,
+        consultationTypes: body.consultationTypes,
+        recurrence: body.recurrence ?? null,
+      },
+      commandContext(req, deps.clock),
+    );
+    const agenda = openAgenda(result.state, () => new Error('the agenda has just been written'));
+    const series = agenda.series.get(availabilityId);
+    const occurrences = [...agenda.occurrences.values()]
+      .filter((o) => (series ? o.seriesId === availabilityId : o.occurrenceId === availabilityId))
+      .sort((a, b) => a.start.localeCompare(b.start))
+      .map((o) => occurrenceView(agenda, resource.effecteurId, o));
+    const created = result.events.find((e) => e.type === 'AgendaSeriesCreated');
+    const location = `/api/agendas/${resource.effecteurId}/${series ? 'series' : 'occurrences'}/${availabilityId}`;
+    res
+      .status(result.changed ? 201 : 200)
+      .location(location)
+      .json({
+        availabilityId,
         revision: result.revision,
-        occurrences: [...agenda.occurrences.values()]
-          .filter((o) => o.seriesId === seriesId)
-          .sort((a, b) => a.start.localeCompare(b.start))
-          .map((o) => occurrenceView(agenda, resource.effecteurId, o)),
-        keptOccurrenceIds: modified?.type === 'AgendaSeriesModified' ? modified.data.keptOccurrenceIds : [],
-        skippedDates: modified?.type === 'AgendaSeriesModified' ? modified.data.skippedDates : [],
+        ...(series ? { series: seriesView(series) } : {}),
+        occurrences,
+        skippedDates: created?.type === 'AgendaSeriesCreated' ? created.data.skippedDates : [],
       });
-    },
-  };
+  });
 
-  const deleteSeries: RouteDefinition<AgendaOwner> = {
-    method: 'delete',
-    path: base('/series/:seriesId'),
-    summary: 'Delete a weekly series (booked or started occurrences stay as one-offs)',
-    policy: edit,
-    resource: loadOwner,
-    async handle(req, res, { resource }) {
-      const { seriesId } = parseInput(seriesParams, req.params, 'params');
-      await handleAgendaCommand(deps, { type: 'DeleteSeries', effecteurId: resource.effecteurId, seriesId }, commandContext(req, deps.clock));
-      res.status(204).end();
-    },
-  };
+  const modifyOccurrence = editRoute('patch', '/occurrences/:occurrenceId', 'Modify one occurrence (one-off or of a series); a booked one cannot be modified', modifyOccurrenceBody, async (req, res, { resource }) => {
+    const { occurrenceId: id } = parseInput(occurrenceParams, req.params, 'params');
+    const body = parseInput(modifyOccurrenceBody, req.body ?? {}, 'body');
+    const { state } = await loadAgenda(deps, resource.effecteurId);
+    const o = state.status === 'open' ? state.occurrences.get(id) : undefined;
+    if (o === undefined) throw notFoundError('AvailabilityDoesNotExist', 'Cette disponibilité n’existe pas (ou plus) dans l’agenda.', { occurrenceId: id });
+    const kindValue = body.kind ?? o.kind;
+    if (kindValue === 'range' && o.kind !== 'range' && body.patients === undefined) throw patientsRequired();
+    const result = await handleAgendaCommand(
+      deps,
+      {
+        type: 'ModifyOccurrence',
+        effecteurId: resource.effecteurId,
+        occurrenceId: id,
+        offer: offerOf(kindValue, body.patients ?? (kindValue === o.kind ? o.capacity : 1)),
+        date: body.date ?? o.date,
+        startTime: body.startTime ?? o.startTime,
+        endTime: body.endTime ?? o.endTime,
+        consultationTypes: body.consultationTypes ?? o.consultationTypes,
+      },
+      commandContext(req, deps.clock),
+    );
+    const agenda = openAgenda(result.state, () => new Error('the agenda has just been written'));
+    const after = agenda.occurrences.get(id)!;
+    res.json({ ...occurrenceView(agenda, resource.effecteurId, after), revision: result.revision });
+  });
 
-  const declareUnavailability: RouteDefinition<AgendaOwner> = {
-    method: 'post',
-    path: base('/unavailabilities'),
-    summary: 'Declare an unavailability period (whole Paris days, at most three to come)',
-    docs: { body: declareUnavailabilityBody },
-    policy: edit,
-    resource: loadOwner,
-    async handle(req, res, { resource }) {
-      const body = parseInput(declareUnavailabilityBody, req.body ?? {}, 'body');
-      const periodId = body.periodId ?? deps.newId();
-      const result = await handleAgendaCommand(
-        deps,
-        { type: 'DeclareUnavailability', effecteurId: resource.effecteurId, periodId, fromDate: body.fromDate, toDate: body.toDate },
-        commandContext(req, deps.clock),
-      );
-      const agenda = openAgenda(result.state, () => new Error('the agenda has just been written'));
-      res
-        .status(result.changed ? 201 : 200)
-        .location(`/api/agendas/${resource.effecteurId}/unavailabilities/${periodId}`)
-        .json({ ...agenda.unavailabilities.get(periodId)!, revision: result.revision });
-    },
-  };
+  const deleteOccurrence = editRoute('delete', '/occurrences/:occurrenceId', 'Delete one occurrence (one-off or of a series); a booked one cannot be deleted', null, async (req, res, { resource }) => {
+    const { occurrenceId: id } = parseInput(occurrenceParams, req.params, 'params');
+    await handleAgendaCommand(deps, { type: 'DeleteOccurrence', effecteurId: resource.effecteurId, occurrenceId: id }, commandContext(req, deps.clock));
+    res.status(204).end();
+  });
 
-  const removeUnavailability: RouteDefinition<AgendaOwner> = {
-    method: 'delete',
-    path: base('/unavailabilities/:periodId'),
-    summary: 'Remove an unavailability period',
-    policy: edit,
-    resource: loadOwner,
-    async handle(req, res, { resource }) {
-      const { periodId } = parseInput(periodParams, req.params, 'params');
-      await handleAgendaCommand(deps, { type: 'RemoveUnavailability', effecteurId: resource.effecteurId, periodId }, commandContext(req, deps.clock));
-      res.status(204).end();
-    },
-  };
+  const modifySeries = editRoute('patch', '/series/:seriesId', 'Modify a weekly series from now on (booked or started occurrences are kept unchanged)', modifySeriesBody, async (req, res, { resource }) => {
+    const { seriesId } = parseInput(seriesParams, req.params, 'params');
+    const body = parseInput(modifySeriesBody, req.body ?? {}, 'body');
+    const { state } = await loadAgenda(deps, resource.effecteurId);
+    const s = state.status === 'open' ? state.series.get(seriesId) : undefined;
+    if (s === undefined) throw notFoundError('SeriesDoesNotExist', 'Cette récurrence n’existe pas (ou plus) dans l’agenda.', { seriesId });
+    const kindValue = body.kind ?? s.kind;
+    if (kindValue === 'range' && s.kind !== 'range' && body.patients === undefined) throw patientsRequired();
+    const result = await handleAgendaCommand(
+      deps,
+      {
+        type: 'ModifySeries',
+        effecteurId: resource.effecteurId,
+        seriesId,
+        offer: offerOf(kindValue, body.patients ?? (kindValue === s.kind ? s.capacity : 1)),
+        startTime: body.startTime ?? s.startTime,
+        endTime: body.endTime ?? s.endTime,
+        consultationTypes: body.consultationTypes ?? s.consultationTypes,
+        recurrence: { weekdays: body.recurrence?.weekdays ?? s.weekdays, until: body.recurrence?.until ?? s.until },
+      },
+      commandContext(req, deps.clock),
+    );
+    const agenda = openAgenda(result.state, () => new Error('the agenda has just been written'));
+    const modified = result.events.find((e) => e.type === 'AgendaSeriesModified');
+    res.json({
+      series: seriesView(agenda.series.get(seriesId)!),
+      revision: result.revision,
+      occurrences: [...agenda.occurrences.values()]
+        .filter((o) => o.seriesId === seriesId)
+        .sort((a, b) => a.start.localeCompare(b.start))
+        .map((o) => occurrenceView(agenda, resource.effecteurId, o)),
+      keptOccurrenceIds: modified?.type === 'AgendaSeriesModified' ? modified.data.keptOccurrenceIds : [],
+      skippedDates: modified?.type === 'AgendaSeriesModified' ? modified.data.skippedDates : [],
+    });
+  });
 
-  const indefinite: RouteDefinition<AgendaOwner> = {
-    method: 'put',
-    path: base('/unavailabilities/indefinite'),
-    summary: 'Switch the indefinite unavailability on or off',
-    docs: { body: indefiniteBody },
-    policy: edit,
-    resource: loadOwner,
-    async handle(req, res, { resource }) {
-      parseInput(agendaParams, req.params, 'params');
-      const body = parseInput(indefiniteBody, req.body ?? {}, 'body');
-      const result = await handleAgendaCommand(
-        deps,
-        { type: body.on ? 'SetIndefiniteUnavailability' : 'ClearIndefiniteUnavailability', effecteurId: resource.effecteurId },
-        commandContext(req, deps.clock),
-      );
-      res.json({ indefinitelyUnavailable: body.on, revision: result.revision });
-    },
-  };
+  const deleteSeries = editRoute('delete', '/series/:seriesId', 'Delete a weekly series (booked or started occurrences stay as one-offs)', null, async (req, res, { resource }) => {
+    const { seriesId } = parseInput(seriesParams, req.params, 'params');
+    await handleAgendaCommand(deps, { type: 'DeleteSeries', effecteurId: resource.effecteurId, seriesId }, commandContext(req, deps.clock));
+    res.status(204).end();
+  });
+
+  const declareUnavailability = editRoute('post', '/unavailabilities', 'Declare an unavailability period (whole Paris days, at most three to come)', declareUnavailabilityBody, async (req, res, { resource }) => {
+    const body = parseInput(declareUnavailabilityBody, req.body ?? {}, 'body');
+    const periodId = body.periodId ?? deps.newId();
+    const result = await handleAgendaCommand(
+      deps,
+      { type: 'DeclareUnavailability', effecteurId: resource.effecteurId, periodId, fromDate: body.fromDate, toDate: body.toDate },
+      commandContext(req, deps.clock),
+    );
+    const agenda = openAgenda(result.state, () => new Error('the agenda has just been written'));
+    res
+      .status(result.changed ? 201 : 200)
+      .location(`/api/agendas/${resource.effecteurId}/unavailabilities/${periodId}`)
+      .json({ ...agenda.unavailabilities.get(periodId)!, revision: result.revision });
+  });
+
+  const removeUnavailability = editRoute('delete', '/unavailabilities/:periodId', 'Remove an unavailability period', null, async (req, res, { resource }) => {
+    const { periodId } = parseInput(periodParams, req.params, 'params');
+    await handleAgendaCommand(deps, { type: 'RemoveUnavailability', effecteurId: resource.effecteurId, periodId }, commandContext(req, deps.clock));
+    res.status(204).end();
+  });
+
+  const indefinite = editRoute('put', '/unavailabilities/indefinite', 'Switch the indefinite unavailability on or off', indefiniteBody, async (req, res, { resource }) => {
+    parseInput(agendaParams, req.params, 'params');
+    const body = parseInput(indefiniteBody, req.body ?? {}, 'body');
+    const result = await handleAgendaCommand(
+      deps,
+      { type: body.on ? 'SetIndefiniteUnavailability' : 'ClearIndefiniteUnavailability', effecteurId: resource.effecteurId },
+      commandContext(req, deps.clock),
+    );
+    res.json({ indefinitelyUnavailable: body.on, revision: result.revision });
+  });
 
   return [week, create, modifyOccurrence, deleteOccurrence, modifySeries, deleteSeries, declareUnavailability, removeUnavailability, indefinite];
 }
