@@ -66,6 +66,9 @@ export interface Platform {
   stop(): Promise<void>;
 }
 
+/** How often the embedded database is analysed and vacuumed (see `PgliteDatabase.maintain`). */
+const PGLITE_MAINTENANCE_INTERVAL_MS = 30_000;
+
 /** Opens the read database: PostgreSQL when DATABASE_URL is set, else embedded PGlite under DATA_DIR. */
 export async function openReadDatabase(config: Config): Promise<SqlDatabase> {
   if (config.databaseUrl) return new PgDatabase(config.databaseUrl);
@@ -226,6 +229,16 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       if (config.demoData && (await eventStore.headPosition()) === 0) {
         for (const module of modules) await module.demo?.(children.get(module.name)!);
         logger.info('demo data loaded');
+      }
+      if (readDb instanceof PgliteDatabase) {
+        // PGlite has no autovacuum: the platform analyses and vacuums its tables (first of all a log seeded or
+        // imported since the last start, before the projections read it).
+        const maintained = await readDb.maintain();
+        if (maintained.length > 0) logger.debug({ tables: maintained }, 'embedded database maintained');
+        readDb.startMaintenance(PGLITE_MAINTENANCE_INTERVAL_MS, (tables, error) => {
+          if (error) logger.error({ err: error }, 'embedded database maintenance failed');
+          else if (tables.length > 0) logger.debug({ tables }, 'embedded database maintained');
+        });
       }
       if (works) {
         await projections.start();
