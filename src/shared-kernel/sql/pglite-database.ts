@@ -4,9 +4,8 @@ import { earthdistance } from '@electric-sql/pglite/contrib/earthdistance';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { SqlDatabase, SqlExecutor } from './sql-database.ts';
 
-/** Tables smaller than this are left alone (the planner reads their size anyway); growth that calls for ANALYZE. */
+/** A table never analysed is analysed from this size on (the planner reads the size of smaller ones anyway). */
 const MAINTENANCE_MIN_PAGES = 8;
-const MAINTENANCE_GROWTH = 1.1;
 
 const toNumber = (value: unknown) => (typeof value === 'bigint' ? Number(value) : value);
 
@@ -56,32 +55,39 @@ export class PgliteDatabase implements SqlDatabase {
   }
 
   /**
-   * What autovacuum does on a PostgreSQL server, which PGlite (one process, no background workers, no statistics
-   * of table activity) never does. For every table of the schema: `VACUUM` (dead rows of updated read models are
-   * reclaimed; pages already all-visible are skipped, so an unchanged or append-only table costs next to nothing),
-   * and `ANALYZE` as well when it has grown by a tenth since it was last analysed or never was. Without it the
-   * planner knew nothing of the tables: a projection catching up on a large log sorted every remaining matching
-   * event on each poll (the national log never caught up), and updated tables grew without end.
-   * Answers the tables analysed.
+   * What autovacuum does on a PostgreSQL server, which PGlite (one process, no background workers) never does. With
+   * autovacuum's default thresholds, from the table activity statistics (flushed first: PGlite reports them only
+   * when asked): `VACUUM` a table whose dead rows exceed 20 % of its rows (updated read models) or whose inserts
+   * since the last vacuum do (the log: sets its pages all-visible), `ANALYZE` one modified by more than 10 % since
+   * it was last analysed — or never analysed (statistics are not kept across restarts: a table filled by an
+   * earlier process is analysed on the first pass). Without it the planner knew nothing of the tables: a
+   * projection catching up on a large log sorted every remaining matching event on each poll (the national log
+   * never caught up), and updated tables grew without end. Answers the tables maintained.
    */
   async maintain(): Promise<string[]> {
-    const { rows } = await this.query<{ relname: string; relpages: number; pages: number }>(
-      `SELECT c.relname, c.relpages, (pg_relation_size(c.oid) / current_setting('block_size')::int)::int AS pages
-         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relkind = 'r' AND n.nspname = current_schema()`,
+    await this.query('SELECT pg_stat_force_next_flush()');
+    const { rows } = await this.query<{ relname: string; reltuples: number; pages: number; dead: number; inserted: number; modified: number }>(
+      `SELECT s.relname, c.reltuples::float8 AS reltuples, (pg_relation_size(c.oid) / current_setting('block_size')::int)::int AS pages,
+              s.n_dead_tup AS dead, s.n_ins_since_vacuum AS inserted, s.n_mod_since_analyze AS modified
+         FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+        WHERE s.schemaname = current_schema()`,
     );
-    const analysed: string[] = [];
-    for (const { relname, relpages, pages } of rows.filter((r) => r.pages >= MAINTENANCE_MIN_PAGES)) {
-      const analyse = pages > relpages * MAINTENANCE_GROWTH;
+    const maintained: string[] = [];
+    for (const t of rows) {
+      const tuples = Math.max(0, t.reltuples);
+      const vacuum = t.dead > 50 + 0.2 * tuples || t.inserted > 1000 + 0.2 * tuples;
+      const analyse = t.modified > 50 + 0.1 * tuples || (t.reltuples < 0 && t.pages >= MAINTENANCE_MIN_PAGES);
+      if (!vacuum && !analyse) continue;
+      const table = `"${t.relname.replaceAll('"', '""')}"`;
       try {
-        await this.db.exec(`VACUUM ${analyse ? '(ANALYZE) ' : ''}"${relname.replaceAll('"', '""')}"`);
-        if (analyse) analysed.push(relname);
+        await this.db.exec(vacuum ? `VACUUM ${analyse ? '(ANALYZE) ' : ''}${table}` : `ANALYZE ${table}`);
+        maintained.push(t.relname);
       } catch (error) {
         // A table dropped meanwhile (a projection's rebuild tables swapped in) needs nothing more.
         if ((error as { code?: string }).code !== '42P01') throw error;
       }
     }
-    return analysed;
+    return maintained;
   }
 
   /** Runs `maintain()` every `intervalMs` until `close()`; a failed pass is reported and the next one still runs. */
