@@ -65,7 +65,12 @@ export class PollingSubscription implements Subscription {
           await handler(events);
           this.#position = events[events.length - 1]!.position;
         }
-        if (events.length === batchSize) continue;
+        if (events.length === batchSize) {
+          // Let the event loop turn between pages: an in-process database (PGlite) answers without waiting on a
+          // socket, and a catch-up chained in microtasks would starve timers and HTTP until it ended.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          continue;
+        }
         // A short page: everything up to the head seen before the read has been read.
         this.#scanned = Math.max(this.#scanned, headBefore);
         if (!caughtUp) {
