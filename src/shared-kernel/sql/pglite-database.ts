@@ -90,15 +90,22 @@ export class PgliteDatabase implements SqlDatabase {
     return maintained;
   }
 
-  /** Runs `maintain()` every `intervalMs` until `close()`; a failed pass is reported and the next one still runs. */
+  /**
+   * Runs `maintain()` every `intervalMs` until `close()` (a pass still under way when the next is due is not doubled);
+   * a failed pass is reported and the next one still runs.
+   */
   startMaintenance(intervalMs: number, onPass: (tables: string[], error?: unknown) => void = () => undefined): void {
     if (this.#maintenance) return;
+    let busy = false;
     const tick = () => {
-      if (this.db.closed || !this.#maintenance) return;
-      this.#maintenance.running = this.maintain().then(
-        (tables) => onPass(tables),
-        (error: unknown) => onPass([], error),
-      );
+      if (busy || this.db.closed || !this.#maintenance) return;
+      busy = true;
+      this.#maintenance.running = this.maintain()
+        .then(
+          (tables) => onPass(tables),
+          (error: unknown) => onPass([], error),
+        )
+        .finally(() => (busy = false));
     };
     this.#maintenance = { timer: setInterval(tick, intervalMs), running: Promise.resolve() };
     this.#maintenance.timer.unref();
