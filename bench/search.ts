@@ -47,6 +47,8 @@ const { values } = parseArgs({
     'fresh-rate': { type: 'string', default: '1000' },
     /** An existing PostgreSQL to use (and keep) instead of a throwaway one; seeded only if its log is empty. */
     'database-url': { type: 'string' },
+    /** With --only pglite: an embedded database directory to use (and keep) instead of a throwaway one. */
+    'data-dir': { type: 'string' },
     /** Which measures to run: engine, freshness, http (comma-separated; default all). */
     phases: { type: 'string', default: 'engine,freshness,http' },
   },
@@ -177,7 +179,7 @@ async function run(adapter: 'postgres' | 'pglite') {
     DEMO_DATA: 'false',
     HOST: '127.0.0.1',
     PORT: '0',
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: join(dir, 'data') }),
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: (adapter === 'pglite' ? values['data-dir'] : undefined) ?? join(dir, 'data') }),
   };
   let platform: Platform | undefined;
   let child: ChildProcess | undefined;
@@ -255,7 +257,13 @@ async function run(adapter: 'postgres' | 'pglite') {
     const port = await freePort();
     child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), 'src/main.ts'], { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
     const url = `http://127.0.0.1:${port}`;
-    await waitFor(async () => (await fetch(`${url}/healthz`).catch(() => null))?.ok === true, 120_000, 'the platform process');
+    // Ready, and every projection caught up (the events of the freshness part are applied on start).
+    const caughtUp = async () => {
+      const body = (await (await fetch(`${url}/readyz`).catch(() => null))?.json().catch(() => null)) as { checks?: { name: string; detail?: unknown }[] } | null;
+      const lags = body?.checks?.find((c) => c.name === 'projections')?.detail;
+      return Array.isArray(lags) && lags.every((p: { lag: number }) => p.lag === 0);
+    };
+    await waitFor(caughtUp, HOUR, 'the platform process and its projections');
     const regulator = await loginAs(url, demoIdentityByRole('regulateur-osnp').nationalId);
     const cookie = [...regulator.browser.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     await http(adapter, url, cookie, mix, dataset);
