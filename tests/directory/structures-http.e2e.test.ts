@@ -206,4 +206,19 @@ describe.skipIf(!testDatabaseUrl)('structures API', () => {
     expect((await get(regulator, '?cursor=zzz')).status).toBe(400);
     expect((await fetch(`${t.url}/api/directory/structures`)).status).toBe(401);
   });
+
+  it('lists the structures the caller manages (managedBy=me), wherever they are', async () => {
+    // The manager created the SOS association of 31 (and manages it), the colleague was made its manager by an
+    // administrator, a newcomer manages none; the administrator created the Lyon one without becoming its manager.
+    const mine = await json<{ items: Structure[] }>(await get(manager, '?managedBy=me'));
+    expect(mine.items.map((s) => s.structureId)).toEqual([sosId]);
+    expect((await json<{ items: Structure[] }>(await get(colleague, '?managedBy=me'))).items.map((s) => s.structureId)).toEqual([sosId]);
+    const newcomer = await login('gestionnaire-structure', ['31']);
+    expect((await json<{ items: Structure[] }>(await get(newcomer, '?managedBy=me'))).items).toEqual([]);
+    expect((await json<{ items: Structure[] }>(await get(admin, '?managedBy=me'))).items).toEqual([]);
+    expect((await json<{ items: Structure[] }>(await get(manager, '?managedBy=me&kind=cpts'))).items).toEqual([]);
+    const refused = await get(manager, '?managedBy=someone-else');
+    expect(refused.status).toBe(400);
+    expect((await json<Problem>(refused)).errors?.[0]?.path).toBe('query.managedBy');
+  });
 });

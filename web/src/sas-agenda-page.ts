@@ -1,7 +1,7 @@
 /**
  * The agenda screen of the shell (/agenda): an effecteur sees "Mon agenda" (its own RPPS, from the session); a
  * délégataire or a gestionnaire de structure chooses the effecteur it acts for, then edits that agenda.
- * A gestionnaire picks one of its territory's structures and one of its members (GET /api/directory/structures…);
+ * A gestionnaire picks one of the structures it manages and one of its members (GET /api/directory/structures?managedBy=me);
  * a délégataire enters the effecteur's RPPS: no API lists the effecteurs a délégataire acts for (/api/me does not
  * carry them), and the agenda API answers 403 for any other.
  */
@@ -79,17 +79,14 @@ export class SasAgendaPage extends LitElement {
     const me = this.me;
     if (me && this.has('gestionnaire-structure') && this.structuresFor !== me.accountId) {
       this.structuresFor = me.accountId;
-      void this.loadStructures(me);
+      void this.loadStructures();
     }
   }
 
-  private async loadStructures(me: Me): Promise<void> {
-    const territories = [...new Set(me.roles.filter((r) => r.role === 'gestionnaire-structure').flatMap((r) => r.territories))];
+  private async loadStructures(): Promise<void> {
     try {
-      const lists = await Promise.all(
-        territories.map((d) => getJson<{ items: StructureItem[] }>(`/api/directory/structures?departement=${encodeURIComponent(d)}&limit=200`)),
-      );
-      this.structures = lists.flatMap((l) => l.items).filter((s) => s.memberCount > 0);
+      const { items } = await getJson<{ items: StructureItem[] }>('/api/directory/structures?managedBy=me&limit=200');
+      this.structures = items.filter((s) => s.memberCount > 0);
     } catch (e) {
       this.structures = [];
       this.structuresError = e instanceof ApiError ? e.problem.detail : 'Impossible de charger les structures.';
@@ -137,7 +134,7 @@ export class SasAgendaPage extends LitElement {
       <div class="fr-select-group">
         <label class="fr-label" for="agenda-structure">
           Structure
-          <span class="fr-hint-text">Les structures de vos territoires ayant des membres.</span>
+          <span class="fr-hint-text">Les structures dont vous êtes gestionnaire et qui ont des membres.</span>
         </label>
         <select class="fr-select" id="agenda-structure" ?disabled=${structures === null} @change=${(e: Event) => void this.chooseStructure((e.target as HTMLSelectElement).value)}>
           <option value="" selected>${structures === null ? 'Chargement…' : 'Choisir une structure'}</option>

@@ -161,17 +161,20 @@ export interface StructureQuery {
   readonly departement?: string;
   readonly kind?: StructureKind;
   readonly status: 'active' | 'closed';
+  /** Only the structures this account manages. */
+  readonly managedBy?: string;
   readonly limit: number;
   /** Keyset pagination: structures after this (name, id), in name order. */
   readonly after?: { readonly name: string; readonly structureId: string };
 }
 
-/** Structures by name, filtered by département, kind and status. */
+/** Structures by name, filtered by département, kind, status and manager. */
 export async function queryStructures(db: SqlExecutor, q: StructureQuery): Promise<StructureView[]> {
   const where: string[] = ['s.status = $1'];
   const params: unknown[] = [q.status];
   if (q.departement) where.push(`s.departement = $${params.push(q.departement)}`);
   if (q.kind) where.push(`s.kind = $${params.push(q.kind)}`);
+  if (q.managedBy) where.push(`$${params.push(q.managedBy)}::text = ANY (s.managers)`);
   if (q.after) where.push(`(s.name, s.structure_id) > ($${params.push(q.after.name)}, $${params.push(q.after.structureId)})`);
   const { rows } = await db.query<StructureRow>(
     `${SELECT} WHERE ${where.join(' AND ')} ORDER BY s.name, s.structure_id LIMIT $${params.push(q.limit)}`,

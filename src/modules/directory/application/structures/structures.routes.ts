@@ -39,6 +39,8 @@ export const createStructureBody = z.strictObject({
   phone: phone.optional(),
 });
 export const listStructuresQuery = z.strictObject({
+  /** `me`: only the structures the caller manages (gestionnaire de structure), wherever they are. */
+  managedBy: z.literal('me', { message: 'attendu : me (les structures dont vous êtes gestionnaire)' }).optional(),
   departement: departement.optional(),
   kind: kind.optional(),
   status: z.enum(['active', 'closed'], { message: 'attendu : active ou closed' }).default('active'),
@@ -180,14 +182,15 @@ export function structuresRoutes(deps: StructureDeps): RouteDefinition<any>[] {
   const list: RouteDefinition = {
     method: 'get',
     path: '/directory/structures',
-    summary: 'List structures (of a département, of a kind)',
+    summary: 'List structures (of a département, of a kind, managed by the caller)',
     docs: { query: listStructuresQuery },
     policy: readPolicy,
-    async handle(req, res) {
+    async handle(req, res, { principal }) {
       const q = parseInput(listStructuresQuery, req.query, 'query');
       const items = await queryStructures(deps.readDb, {
         status: q.status,
         limit: q.limit,
+        ...(q.managedBy && isActiveUser(principal) ? { managedBy: principal.accountId } : {}),
         ...(q.departement ? { departement: q.departement } : {}),
         ...(q.kind ? { kind: q.kind } : {}),
         ...(q.cursor ? { after: decodeCursor(q.cursor) } : {}),
