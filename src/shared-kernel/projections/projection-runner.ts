@@ -16,6 +16,8 @@ CREATE TABLE IF NOT EXISTS projection_checkpoints (
 const CHECKPOINT_UPGRADE = 'ALTER TABLE projection_checkpoints ADD COLUMN IF NOT EXISTS version integer NOT NULL DEFAULT 1';
 
 const REBUILD_SUFFIX = '__rebuild';
+/** Lets the event loop turn between rebuild batches: on PGlite a rebuild would starve timers and HTTP otherwise. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,40}$/;
 
 export interface ProjectionStatus {
@@ -167,6 +169,7 @@ export class ProjectionRunner {
         position = events[events.length - 1]!.position;
         applied += events.length;
         report();
+        await yieldToEventLoop();
       }
       if (wasRunning) await this.#stopOne(name);
       // Events appended meanwhile go to the fresh target before it goes live.
@@ -193,6 +196,7 @@ export class ProjectionRunner {
         position = events[events.length - 1]!.position;
         applied += events.length;
         report();
+        await yieldToEventLoop();
       }
       if (wasRunning) await this.#stopOne(name);
       await this.#db.transaction(async (tx) => {
