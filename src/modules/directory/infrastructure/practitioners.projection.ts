@@ -5,13 +5,13 @@ import { PRACTITIONER_STREAM_PREFIX, type DirectoryIntegrationEvent, type Practi
 
 export const PRACTITIONERS_PROJECTION = 'directory_practitioners';
 
+type PractitionerRow = PractitionerIdentity & { readonly position: number; readonly registered: boolean };
+type LocationRow = PracticeLocation & { readonly rpps: string; readonly position: number };
+
 /**
  * Read model of the directory (professional, public-register data only): one row per practitioner and one per
  * open place of practice. Every write is an idempotent upsert or delete, so replaying an event is harmless.
  */
-type PractitionerRow = PractitionerIdentity & { readonly position: number; readonly registered: boolean };
-type LocationRow = PracticeLocation & { readonly rpps: string; readonly position: number };
-
 export const practitionersProjection: SqlProjection<'directory_practitioners' | 'directory_practice_locations'> = {
   kind: 'sql',
   name: PRACTITIONERS_PROJECTION,
