@@ -60,6 +60,15 @@ export async function newPage(browser: Browser, options: BrowserContextOptions =
   return context.newPage();
 }
 
+/** Logs a demo identity in the way a user does: the shell's login link, the development provider's page, its button. */
+export async function loginThroughShell(page: Page, baseUrl: string, identityLabel: string): Promise<void> {
+  await page.goto(`${baseUrl}/`);
+  await page.getByRole('link', { name: /S'identifier avec Pro Santé Connect/ }).click();
+  await page.waitForURL(/\/dev-idp\/interaction\//);
+  await page.getByRole('button', { name: identityLabel }).click();
+  await page.waitForURL(`${baseUrl}/`);
+}
+
 let axeSource: string | null = null;
 function axeScript(): string {
   if (axeSource === null) {

@@ -10,7 +10,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { demoIdentityByRole } from '../../src/modules/identity/infrastructure/dev-idp/demo-identities.ts';
 import { addParisDays, parisLocalDate } from '../../src/shared-kernel/time/paris-time.ts';
-import { browserAvailable, expectNoA11yViolations, launchBrowser, newPage, screenshot } from '../support/browser.ts';
+import { browserAvailable, expectNoA11yViolations, launchBrowser, loginThroughShell, newPage, screenshot } from '../support/browser.ts';
 import { testDatabaseUrl } from '../support/databases.ts';
 import { loginAs, type LoggedIn } from '../support/http-browser.ts';
 import { eventually, startTestPlatform, type TestPlatform } from '../support/test-platform.ts';
@@ -82,11 +82,7 @@ describe.skipIf(!run)('the agenda screen in a browser', () => {
     browser = await launchBrowser();
     page = await newPage(browser);
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`${t.url}/`);
-    await page.getByRole('link', { name: /S'identifier avec Pro Santé Connect/ }).click();
-    await page.waitForURL(/\/dev-idp\/interaction\//);
-    await page.getByRole('button', { name: demoIdentityByRole('effecteur').label }).click();
-    await page.waitForURL(`${t.url}/`);
+    await loginThroughShell(page, t.url, demoIdentityByRole('effecteur').label);
     await page.getByRole('link', { name: 'Mon agenda' }).first().click();
     await page.waitForURL(`${t.url}/agenda`);
     await page.getByRole('heading', { level: 1, name: 'Mon agenda' }).waitFor();
@@ -357,11 +353,7 @@ describe.skipIf(!run)('the agenda screen in a browser', () => {
   it('a délégataire opens the effecteur’s agenda by its RPPS', async () => {
     const other = await newPage(browser);
     other.on('pageerror', (error) => pageErrors.push(error.message));
-    await other.goto(`${t.url}/`);
-    await other.getByRole('link', { name: /S'identifier avec Pro Santé Connect/ }).click();
-    await other.waitForURL(/\/dev-idp\/interaction\//);
-    await other.getByRole('button', { name: demoIdentityByRole('delegataire').label }).click();
-    await other.waitForURL(`${t.url}/`);
+    await loginThroughShell(other, t.url, demoIdentityByRole('delegataire').label);
     await other.getByRole('link', { name: 'Agendas' }).first().click();
     await other.waitForURL(`${t.url}/agenda`);
     await other.getByLabel(/Numéro RPPS de l’effecteur/).fill('12345');
@@ -390,11 +382,7 @@ describe.skipIf(!run)('the agenda screen in a browser', () => {
 
     const other = await newPage(browser);
     other.on('pageerror', (error) => pageErrors.push(error.message));
-    await other.goto(`${t.url}/`);
-    await other.getByRole('link', { name: /S'identifier avec Pro Santé Connect/ }).click();
-    await other.waitForURL(/\/dev-idp\/interaction\//);
-    await other.getByRole('button', { name: demoIdentityByRole('gestionnaire-structure').label }).click();
-    await other.waitForURL(`${t.url}/`);
+    await loginThroughShell(other, t.url, demoIdentityByRole('gestionnaire-structure').label);
     await other.getByRole('link', { name: 'Agendas' }).first().click();
     await other.waitForURL(`${t.url}/agenda`);
     const structures = other.getByRole('combobox', { name: /Structure/ });

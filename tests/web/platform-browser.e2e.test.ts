@@ -7,7 +7,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoIdentityByRole } from '../../src/modules/identity/infrastructure/dev-idp/demo-identities.ts';
-import { browserAvailable, expectNoA11yViolations, launchBrowser, newPage, screenshot } from '../support/browser.ts';
+import { browserAvailable, expectNoA11yViolations, launchBrowser, loginThroughShell, newPage, screenshot } from '../support/browser.ts';
 import { testDatabaseUrl } from '../support/databases.ts';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 
@@ -33,14 +33,7 @@ describe.skipIf(!run)('the platform in a browser', () => {
     return page;
   }
 
-  /** From the shell's login view to the provider's page, then the demo identity's button. */
-  async function login(page: Page, label: string) {
-    await page.goto(`${t.url}/`);
-    await page.getByRole('link', { name: /S'identifier avec Pro Santé Connect/ }).click();
-    await page.waitForURL(/\/dev-idp\/interaction\//);
-    await page.getByRole('button', { name: label }).click();
-    await page.waitForURL(`${t.url}/`);
-  }
+  const login = (page: Page, label: string) => loginThroughShell(page, t.url, label);
 
   it('logs a demo regulator in with code + PKCE, shows its home, and logs out here and at the provider', async () => {
     const page = await fresh();

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { structureStreamName } from '../../src/modules/directory/contracts/directory.events.ts';
 import { DIRECTORY_STRUCTURES } from '../../src/modules/directory/structures.tokens.ts';
 import { demoIdentityByRole } from '../../src/modules/identity/infrastructure/dev-idp/demo-identities.ts';
-import { browserAvailable, expectNoA11yViolations, launchBrowser, newPage, screenshot } from '../support/browser.ts';
+import { browserAvailable, expectNoA11yViolations, launchBrowser, loginThroughShell, newPage, screenshot } from '../support/browser.ts';
 import { testDatabaseUrl } from '../support/databases.ts';
 import { eventually, startTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { publishSlot, registerPractitioner, testMetadata, testRpps } from '../support/search-fixtures.ts';
@@ -52,11 +52,7 @@ describe.skipIf(!run)('the search screen in a browser', () => {
     page = await newPage(browser);
     page.on('pageerror', (error) => pageErrors.push(error.message));
     // Log in as the demo regulator through the shell and the development provider.
-    await page.goto(`${t.url}/`);
-    await page.getByRole('link', { name: /S'identifier avec Pro Santé Connect/ }).click();
-    await page.waitForURL(/\/dev-idp\/interaction\//);
-    await page.getByRole('button', { name: demoIdentityByRole('regulateur-osnp').label }).click();
-    await page.waitForURL(`${t.url}/`);
+    await loginThroughShell(page, t.url, demoIdentityByRole('regulateur-osnp').label);
     // The projection caught up with the seeded practitioners and slots.
     await eventually(async () => {
       const response = await page.request.get(`${t.url}/api/search?departement=31&limit=50`);
