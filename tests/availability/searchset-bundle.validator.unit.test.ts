@@ -92,6 +92,6 @@ describe('a broken answer', () => {
       target[path.at(-1)!] = value;
       const result = validateSearchsetBundle(bundle, { flavour: 'ps' });
       expect(result.valid).toBe(result.problems.length === 0);
-    }), { numRuns: 500 });
+    }), { numRuns: 500, examples: [[['resourceType'], { toString: null }], [['entry', '0', 'resource', 'status'], { valueOf: 1, toString: [] }]] });
   });
 });

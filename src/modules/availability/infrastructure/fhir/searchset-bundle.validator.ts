@@ -85,6 +85,13 @@ export function validateSearchsetBundle(input: unknown, options: BundleValidatio
 
 const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
 const isNonBlank = (x: unknown): x is string => typeof x === 'string' && x.trim().length > 0;
+/** A vendor's value as text for a message or a comparison, whatever JSON it is (an object may even carry a `toString` that is not a function). */
+const shown = (x: unknown): string => {
+  if (typeof x === 'string') return x;
+  if (x === null || typeof x !== 'object') return String(x);
+  const json = JSON.stringify(x);
+  return json.length > 80 ? `${json.slice(0, 77)}…` : json;
+};
 const arrayOf = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
 const codings = (concept: unknown): Json[] => (isObject(concept) ? arrayOf(concept.coding).filter(isObject) : []);
 const hasCode = (concept: unknown, system: string, code?: string): boolean =>
@@ -111,15 +118,15 @@ class Validator {
   bundle(input: unknown): void {
     if (!isObject(input)) return this.problem('$', 'bundle-object', 'La réponse n’est pas un objet JSON.');
     if (input.resourceType !== 'Bundle') {
-      return this.problem('resourceType', 'bundle-resource-type', `resourceType attendu « Bundle », reçu « ${String(input.resourceType)} ».`);
+      return this.problem('resourceType', 'bundle-resource-type', `resourceType attendu « Bundle », reçu « ${shown(input.resourceType)} ».`);
     }
-    if (input.type !== 'searchset') this.problem('type', 'bundle-type', `Bundle.type doit valoir « searchset » (reçu « ${String(input.type)} »).`);
+    if (input.type !== 'searchset') this.problem('type', 'bundle-type', `Bundle.type doit valoir « searchset » (reçu « ${shown(input.type)} »).`);
     this.profile('meta', input, PROFILES[this.#flavour].Bundle);
     const links = arrayOf(input.link).filter(isObject);
     const self = links.filter((l) => l.relation === 'self');
     if (self.length !== 1 || !isNonBlank(self[0]!.url)) this.problem('link', 'bundle-self-link', 'Le Bundle doit porter exactement un lien « self » avec son URL.');
     for (const [i, l] of links.entries()) {
-      if (!['self', 'next', 'previous'].includes(String(l.relation))) this.problem(`link[${i}]`, 'bundle-link-relation', `Relation de lien inattendue « ${String(l.relation)} ».`);
+      if (!['self', 'next', 'previous'].includes(shown(l.relation))) this.problem(`link[${i}]`, 'bundle-link-relation', `Relation de lien inattendue « ${shown(l.relation)} ».`);
     }
     const paged = links.some((l) => l.relation === 'next' || l.relation === 'previous');
     if (input.entry !== undefined && !Array.isArray(input.entry)) return this.problem('entry', 'bundle-entry-array', 'Bundle.entry doit être une liste.');
@@ -154,7 +161,7 @@ class Validator {
         continue;
       }
       if (!isNonBlank(resource.id)) this.problem(`${path}.resource.id`, 'resource-id', `${type} sans id.`);
-      const key = `${type}/${String(resource.id)}`;
+      const key = `${type}/${shown(resource.id)}`;
       if (!isNonBlank(entry.fullUrl)) {
         this.problem(`${path}.fullUrl`, 'entry-full-url', `${key} : fullUrl obligatoire.`);
       } else {
@@ -168,7 +175,7 @@ class Validator {
       this.#index.set(key, this.#entries.length);
       const mode = isObject(entry.search) ? entry.search.mode : undefined;
       const expected = this.expectedModes(type);
-      if (!expected.includes(String(mode))) this.problem(`${path}.search.mode`, 'entry-search-mode', `${key} : search.mode doit valoir ${expected.join(' ou ')} (reçu « ${String(mode)} »).`);
+      if (!expected.includes(shown(mode))) this.problem(`${path}.search.mode`, 'entry-search-mode', `${key} : search.mode doit valoir ${expected.join(' ou ')} (reçu « ${shown(mode)} »).`);
       this.#entries.push({ path: `${path}.resource`, resource, type });
     }
   }
@@ -201,13 +208,13 @@ class Validator {
   profile(path: string, resource: Json, expected: string): void {
     const meta = resource.meta;
     const profiles = isObject(meta) ? arrayOf(meta.profile) : [];
-    if (!profiles.includes(expected)) this.problem(`${path}.profile`, 'meta-profile', `${String(resource.resourceType)} : meta.profile doit contenir ${expected}.`);
+    if (!profiles.includes(expected)) this.problem(`${path}.profile`, 'meta-profile', `${shown(resource.resourceType)} : meta.profile doit contenir ${expected}.`);
   }
 
   resource(path: string, r: Json, type: string): void {
     const profiles = PROFILES[this.#flavour] as Record<string, string>;
     this.profile(`${path}.meta`, r, profiles[type]!);
-    const label = `${type}/${String(r.id)}`;
+    const label = `${type}/${shown(r.id)}`;
     switch (type) {
       case 'Slot':
         return this.slot(path, r, label);
@@ -228,7 +235,7 @@ class Validator {
   }
 
   slot(path: string, r: Json, label: string): void {
-    if (r.status !== 'free') this.problem(`${path}.status`, 'slot-status', `${label} : status doit valoir « free » (reçu « ${String(r.status)} »).`);
+    if (r.status !== 'free') this.problem(`${path}.status`, 'slot-status', `${label} : status doit valoir « free » (reçu « ${shown(r.status)} »).`);
     const schedule = r.schedule === undefined
       ? (this.problem(`${path}.schedule`, 'slot-schedule', `${label} : Slot.schedule est obligatoire.`), undefined)
       : this.resolve(`${path}.schedule`, r.schedule, ['Schedule'], `${label}.schedule`);
@@ -237,7 +244,7 @@ class Validator {
     if (start && end && start >= end) this.problem(`${path}.end`, 'slot-period', `${label} : end doit suivre start.`);
     const window = this.#options.window;
     if (start && window && (start < window.from || start > window.to)) {
-      this.problem(`${path}.start`, 'slot-window', `${label} : début ${String(r.start)} hors de la fenêtre demandée.`);
+      this.problem(`${path}.start`, 'slot-window', `${label} : début ${shown(r.start)} hors de la fenêtre demandée.`);
     }
     if (!isNonBlank(r.comment) || !/^https?:\/\/\S+$/.test(r.comment.trim())) {
       this.problem(`${path}.comment`, 'slot-comment', `${label} : comment doit porter l’URL de prise de rendez-vous.`);
@@ -247,8 +254,8 @@ class Validator {
     const allowed = AUDIENCES_BY_FLAVOUR[this.#flavour];
     if (security.length === 0) this.problem(`${path}.meta.security`, 'slot-audience', `${label} : meta.security (type de créneau TRE_R314) est obligatoire.`);
     for (const [i, s] of security.entries()) {
-      if (s.system !== TRE_R314_TYPE_CRENEAU || !allowed.includes(String(s.code) as never)) {
-        this.problem(`${path}.meta.security[${i}]`, 'slot-audience', `${label} : type de créneau ${String(s.system)}#${String(s.code)} hors de TRE_R314 ${allowed.join('/')}.`);
+      if (s.system !== TRE_R314_TYPE_CRENEAU || !allowed.includes(shown(s.code) as never)) {
+        this.problem(`${path}.meta.security[${i}]`, 'slot-audience', `${label} : type de créneau ${shown(s.system)}#${shown(s.code)} hors de TRE_R314 ${allowed.join('/')}.`);
       }
     }
     // Consultation types (v3-ActCode), reasons as text, CPTS references.
@@ -266,7 +273,7 @@ class Validator {
         continue;
       }
       if (cs.every((c) => c.system === V3_ACT_CODE)) {
-        for (const c of cs) if (!(String(c.code) in CONSULTATION_CODES)) this.problem(p, 'slot-service-type', `${label} : type de consultation ${String(c.code)} inconnu (AMB, VR ou HH).`);
+        for (const c of cs) if (!(shown(c.code) in CONSULTATION_CODES)) this.problem(p, 'slot-service-type', `${label} : type de consultation ${shown(c.code)} inconnu (AMB, VR ou HH).`);
         if (arrayOf(st.extension).length > 0) this.problem(`${p}.extension`, 'slot-service-type', `${label} : un type de consultation ne porte pas d’extension.`);
         consultationTypes++;
       } else if (this.#flavour === 'cpts' && hasCode(st, TRE_R66_CATEGORIE_ETABLISSEMENT, CPTS_CATEGORY)) {
@@ -287,7 +294,7 @@ class Validator {
     // appointmentType is 0..1 in FHIR R4; the IG's FSH writes appointmentType[+], so a list is read too.
     for (const at of Array.isArray(r.appointmentType) ? r.appointmentType : r.appointmentType === undefined ? [] : [r.appointmentType]) {
       const cs = codings(at);
-      if (cs.length === 0 || cs.some((c) => c.system !== V2_0276 || !['ROUTINE', 'WALKIN'].includes(String(c.code)))) {
+      if (cs.length === 0 || cs.some((c) => c.system !== V2_0276 || !['ROUTINE', 'WALKIN'].includes(shown(c.code)))) {
         this.problem(`${path}.appointmentType`, 'slot-appointment-type', `${label} : appointmentType v2-0276 ROUTINE ou WALKIN attendu.`);
       }
     }
@@ -302,10 +309,10 @@ class Validator {
     for (const actor of arrayOf(schedule.actor).filter(isObject)) {
       const i = isNonBlank(actor.reference) ? this.#index.get(actor.reference) : undefined;
       const target = i === undefined ? undefined : this.#entries[i];
-      if (target?.type === 'Practitioner') for (const id of arrayOf(target.resource.identifier).filter(isObject)) owners.add(String(id.value));
+      if (target?.type === 'Practitioner') for (const id of arrayOf(target.resource.identifier).filter(isObject)) owners.add(shown(id.value));
       if (target?.type === 'Location' && isObject(target.resource.managingOrganization)) {
-        const org = this.#index.get(String(target.resource.managingOrganization.reference));
-        if (org !== undefined) for (const id of arrayOf(this.#entries[org]!.resource.identifier).filter(isObject)) owners.add(String(id.value));
+        const org = this.#index.get(shown(target.resource.managingOrganization.reference));
+        if (org !== undefined) for (const id of arrayOf(this.#entries[org]!.resource.identifier).filter(isObject)) owners.add(shown(id.value));
       }
     }
     if (owners.size > 0 && !requested.some((id) => owners.has(id))) {
@@ -328,7 +335,7 @@ class Validator {
     for (const [i, actor] of actors.entries()) {
       const expected = this.#flavour === 'sos' ? ['Location'] : ['Practitioner', 'PractitionerRole'];
       const target = this.resolve(`${path}.actor[${i}]`, actor, expected, `${label}.actor`);
-      if (target) found.add(String(target.resourceType));
+      if (target) found.add(shown(target.resourceType));
     }
     const needed = this.#flavour === 'sos' ? ['Location'] : ['Practitioner', 'PractitionerRole'];
     for (const type of needed) {
@@ -346,7 +353,7 @@ class Validator {
       if (id.system !== IDNPS_SYSTEM) continue;
       if (!hasCode(id.type, V2_0203, 'IDNPS')) this.problem(`${path}.identifier[${i}].type`, 'practitioner-idnps', `${label} : type d’identifiant IDNPS (${V2_0203}) attendu.`);
       if (typeof id.value !== 'string' || !/^(8\d{11}|0\d{9})$/.test(id.value)) {
-        this.problem(`${path}.identifier[${i}].value`, 'practitioner-idnps', `${label} : IDNPS « ${String(id.value)} » invalide (8 + RPPS ou 0 + ADELI, identifiant préfixé).`);
+        this.problem(`${path}.identifier[${i}].value`, 'practitioner-idnps', `${label} : IDNPS « ${shown(id.value)} » invalide (8 + RPPS ou 0 + ADELI, identifiant préfixé).`);
       }
     }
     const name = arrayOf(r.name).filter(isObject)[0];
@@ -363,8 +370,8 @@ class Validator {
       this.profile(`${path}.contained[${contained.indexOf(loc)}].meta`, loc, PROFILES.ps.Location);
       this.address(`${path}.contained[${contained.indexOf(loc)}].address`, loc.address, label);
       const refs = arrayOf(r.location).filter(isObject);
-      if (refs.length !== 1 || refs[0]!.reference !== `#${String(loc.id)}`) {
-        this.problem(`${path}.location`, 'role-location', `${label} : location doit désigner la Location contenue (#${String(loc.id)}).`);
+      if (refs.length !== 1 || refs[0]!.reference !== `#${shown(loc.id)}`) {
+        this.problem(`${path}.location`, 'role-location', `${label} : location doit désigner la Location contenue (#${shown(loc.id)}).`);
       }
       this.telecoms(`${path}.contained[${contained.indexOf(loc)}].telecom`, loc.telecom, label);
     }
@@ -392,17 +399,17 @@ class Validator {
     this.telecoms(`${path}.telecom`, r.telecom, label);
     for (const [i, h] of arrayOf(r.hoursOfOperation).entries()) {
       const days = isObject(h) ? arrayOf(h.daysOfWeek) : [];
-      if (days.length === 0 || days.some((d) => !DAYS_OF_WEEK.includes(String(d)))) this.problem(`${path}.hoursOfOperation[${i}]`, 'location-hours', `${label} : daysOfWeek attendus parmi ${DAYS_OF_WEEK.join(', ')}.`);
+      if (days.length === 0 || days.some((d) => !DAYS_OF_WEEK.includes(shown(d)))) this.problem(`${path}.hoursOfOperation[${i}]`, 'location-hours', `${label} : daysOfWeek attendus parmi ${DAYS_OF_WEEK.join(', ')}.`);
     }
   }
 
   idnst(path: string, id: unknown, label: string, value: RegExp, expected: string): void {
     if (!isObject(id)) return this.problem(path, 'idnst', `${label} : identifiant IDNST obligatoire.`);
-    if (id.system !== IDNST_SYSTEM) this.problem(`${path}.system`, 'idnst', `${label} : système ${IDNST_SYSTEM} attendu (reçu « ${String(id.system)} »).`);
+    if (id.system !== IDNST_SYSTEM) this.problem(`${path}.system`, 'idnst', `${label} : système ${IDNST_SYSTEM} attendu (reçu « ${shown(id.system)} »).`);
     if (id.type !== undefined && !hasCode(id.type, V2_0203, 'IDNST') && !hasCode(id.type, LOCATION_IDENTIFIER_TYPE, 'IDNST')) {
       this.problem(`${path}.type`, 'idnst', `${label} : type d’identifiant IDNST attendu.`);
     }
-    if (typeof id.value !== 'string' || !value.test(id.value)) this.problem(`${path}.value`, 'idnst', `${label} : IDNST « ${String(id.value)} » invalide (${expected}).`);
+    if (typeof id.value !== 'string' || !value.test(id.value)) this.problem(`${path}.value`, 'idnst', `${label} : IDNST « ${shown(id.value)} » invalide (${expected}).`);
   }
 
   address(path: string, address: unknown, label: string): void {
