@@ -248,14 +248,18 @@ export class SearchEventsBuilder {
     ]);
   }
 
-  /** Registers (or, `again`, changes the details of) a structure in a commune. */
-  async structure(structureId: string, kind: StructureKind, name: string, inseeCode: string, phone: string | null, again = false): Promise<void> {
+  /**
+   * Registers (or, `again`, changes the details of) a structure in a commune. Without `siret` the event has no
+   * SIRET field at all, as those written before it existed.
+   */
+  async structure(structureId: string, kind: StructureKind, name: string, inseeCode: string, phone: string | null, again = false, siret?: string | null): Promise<void> {
     await this.#store.appendToStream(structureStreamName(structureId), [
       envelope(again ? 'StructureDetailsChanged' : 'StructureRegistered', {
         structureId,
         kind,
         finess: null,
         finessCategory: null,
+        ...(siret === undefined ? {} : { siret }),
         name,
         address: { inseeCode, postcode: null, street: null },
         phone,
@@ -450,6 +454,7 @@ export function searchEngineContract(name: string, open: () => Promise<SearchEng
           phone: '0561000000',
           structures: [],
           participation: null,
+          effecteurStructure: null,
           distanceKm: 0,
           group: 'with-slots',
           slots: [
@@ -725,6 +730,47 @@ export function searchEngineContract(name: string, open: () => Promise<SearchEng
         expect(cards.find((c) => c.rpps === tarbes2)!.structures).toEqual([]);
         expect(await search({ place: dept('65'), structureKind: 'msp' })).toEqual([]);
         expect(await search({ place: { kind: 'structure', structureId: msp } })).toEqual([]);
+      });
+
+      it.skipIf(options.structures === false)('gives an SOS Médecins association with a SIRET its own card, with the slots published under its SIRET', async () => {
+        const sos = 'sos-bigorre';
+        const siret = '73282932000074';
+        // Slots its vendor published before the platform knew the association's SIRET show once it does.
+        const early = await events.slot(siret, 1, 'vendor', ['cabinet'], randomUUID(), 'phone');
+        await events.structure(sos, 'sos-medecins', 'SOS Médecins Bigorre', '65440', '0562000099', false, null);
+        await h.catchUp();
+        expect(set(await search({ place: dept('65') })).has(siret)).toBe(false);
+        await events.structure(sos, 'sos-medecins', 'SOS Médecins Bigorre', '65440', '0562000099', true, siret);
+        const late = await events.slot(siret, 5, 'vendor', ['cabinet', 'domicile']);
+        await h.catchUp();
+        const cards = await search({ place: dept('65') });
+        const card = cards.find((c) => c.rpps === siret)!;
+        expect(card).toMatchObject({
+          locationId: sos,
+          givenName: '',
+          familyName: '',
+          structure: 'SOS Médecins Bigorre',
+          phone: '0562000099',
+          address: { inseeCode: '65440', commune: 'Tarbes' },
+          effecteurStructure: { structureId: sos, kind: 'sos-medecins', name: 'SOS Médecins Bigorre', phone: '0562000099' },
+          group: 'with-slots',
+        });
+        expect(card.slots.map((s) => s.slotId)).toEqual([early, late]);
+        expect(cards.filter((c) => c.rpps !== siret).every((c) => c.effecteurStructure === null)).toBe(true);
+        // The structure-kind filter, a name, "voir tous" of the association, a consultation type, another filière.
+        expect(rppsOf(await search({ place: dept('65'), structureKind: 'sos-medecins' }))).toEqual([siret]);
+        expect(rppsOf(await search({ place: dept('65'), name: 'sos medecins bigorre' }))).toEqual([siret]);
+        expect(rppsOf(await search({ place: { kind: 'structure', structureId: sos } }))).toEqual([siret]);
+        expect(rppsOf(await search({ place: dept('65'), consultationType: 'domicile', onlyAvailable: true }))).toEqual([siret]);
+        expect(set(await search({ place: dept('65'), filiere: 'chirurgiens-dentistes' })).has(siret)).toBe(false);
+        // A new SIRET moves the card's slots; closing the association removes its card.
+        await events.structure(sos, 'sos-medecins', 'SOS Médecins Bigorre', '65440', '0562000099', true, '73282932000082');
+        await h.catchUp();
+        expect(set(await search({ place: dept('65') })).has(siret)).toBe(false);
+        expect((await search({ place: dept('65') })).find((c) => c.rpps === '73282932000082')).toMatchObject({ group: 'without-slots', slots: [] });
+        await events.closeStructure(sos);
+        await h.catchUp();
+        expect((await search({ place: dept('65') })).filter((c) => c.effecteurStructure !== null)).toEqual([]);
       });
 
       it.skipIf(options.structures !== false)('refuses a search by structure it cannot answer', async () => {

@@ -71,7 +71,7 @@ describe('FINESS extraction import', () => {
     // A structure created on the platform beforehand: no import ever touches it.
     await deps.structures.handle(
       structureStreamName(SOS),
-      { type: 'RegisterOnPlatform', structureId: SOS, kind: 'sos-medecins', name: 'SOS Médecins Toulouse', address: { inseeCode: '31555', postcode: null, street: null }, phone: null, managerAccountId: null },
+      { type: 'RegisterOnPlatform', structureId: SOS, kind: 'sos-medecins', name: 'SOS Médecins Toulouse', address: { inseeCode: '31555', postcode: null, street: null }, phone: null, siret: null, managerAccountId: null },
       ctx,
     );
     const head = await store.headPosition();
@@ -109,9 +109,10 @@ describe('FINESS extraction import', () => {
       name: 'COMMUNAUTE PROFESSIONNELLE TERRITORIALE DE SANTE TOULOUSE NORD',
       address: { inseeCode: '31555', postcode: '31000', street: '12 R DES AMIDONNIERS' },
       phone: '0561000101',
+      siret: null,
       source: 'finess',
     });
-    expect(byId.get('finess-310100029')).toMatchObject({ kind: 'msp', address: { inseeCode: '31069', postcode: '31700', street: '3 B AV DU GENERAL COMPANS' }, phone: '0561000202' });
+    expect(byId.get('finess-310100029')).toMatchObject({ kind: 'msp', siret: '73282932000074', address: { inseeCode: '31069', postcode: '31700', street: '3 B AV DU GENERAL COMPANS' }, phone: '0561000202' });
     expect(byId.get('finess-750044448')).toMatchObject({ kind: 'centre-de-sante', name: 'CENTRE DE SANTE "LES LILAS" ; PARIS 13', address: { inseeCode: '75056', postcode: '75013' } });
     expect(byId.get('finess-690040126')).toMatchObject({ kind: 'centre-de-sante', finessCategory: '125', address: { inseeCode: '69123' } });
     expect(byId.get('finess-970400883')).toMatchObject({ kind: 'cpts', address: { inseeCode: '97411', postcode: '97400', street: 'ZAC CHAMPIGNY BP 71' } });

@@ -77,19 +77,19 @@ describe.skipIf(!testDatabaseUrl)('structures API', () => {
   });
 
   it('a gestionnaire de structure creates an SOS Médecins association in its territory and becomes its manager', async () => {
-    const response = await create(manager, { kind: 'sos-medecins', name: 'SOS Médecins Toulouse', inseeCode: '31555', postcode: '31400', street: '2 rue des Urgences', phone: '05 61 00 00 00' });
+    const response = await create(manager, { kind: 'sos-medecins', name: 'SOS Médecins Toulouse', inseeCode: '31555', postcode: '31400', street: '2 rue des Urgences', phone: '05 61 00 00 00', siret: '732 829 320 00074' });
     expect(response.status).toBe(201);
     sosId = (await json<{ structureId: string }>(response)).structureId;
     expect(response.headers.get('location')).toBe(`/api/directory/structures/${sosId}`);
     const [registered, assigned] = await t.platform.eventStore.readStream(structureStreamName(sosId));
     expect(registered).toMatchObject({
       type: 'StructureRegistered',
-      data: { structureId: sosId, kind: 'sos-medecins', finess: null, finessCategory: null, name: 'SOS Médecins Toulouse', address: { inseeCode: '31555', postcode: '31400', street: '2 rue des Urgences' }, phone: '0561000000', source: 'platform' },
+      data: { structureId: sosId, kind: 'sos-medecins', finess: null, finessCategory: null, siret: '73282932000074', name: 'SOS Médecins Toulouse', address: { inseeCode: '31555', postcode: '31400', street: '2 rue des Urgences' }, phone: '0561000000', source: 'platform' },
     });
     expect(assigned).toMatchObject({ type: 'StructureManagerAssigned', data: { structureId: sosId, accountId: manager.me.accountId } });
 
     const one = await readOne(sosId, () => true);
-    expect(one).toMatchObject({ kind: 'sos-medecins', source: 'platform', finess: null, status: 'active', members: [], canManageMembers: true, departement: '31' });
+    expect(one).toMatchObject({ kind: 'sos-medecins', source: 'platform', finess: null, siret: '73282932000074', status: 'active', members: [], canManageMembers: true, departement: '31' });
     expect(one).not.toHaveProperty('managers');
     expect((await readOne(sosId, () => true, colleague)).canManageMembers).toBe(false);
   });
@@ -150,15 +150,48 @@ describe.skipIf(!testDatabaseUrl)('structures API', () => {
   });
 
   it('validates the new structure and answers with problem details in French', async () => {
-    const bad = await create(admin, { kind: 'clinique', name: '', inseeCode: '20004', phone: '12', extra: 1 });
+    const bad = await create(admin, { kind: 'clinique', name: '', inseeCode: '20004', phone: '12', siret: '73282932000075', extra: 1 });
     expect(bad.status).toBe(400);
     const body = await json<Problem>(bad);
     expect(body.code).toBe('invalid-request');
-    expect(body.errors!.map((e) => e.path).sort()).toEqual(['body', 'body.inseeCode', 'body.kind', 'body.name', 'body.phone']);
+    expect(body.errors!.map((e) => e.path).sort()).toEqual(['body', 'body.inseeCode', 'body.kind', 'body.name', 'body.phone', 'body.siret']);
+    expect(body.errors!.find((e) => e.path === 'body.siret')!.message).toBe('attendu : un SIRET de 14 chiffres avec une clé de contrôle valide');
+    expect((await create(admin, { kind: 'sos-medecins', name: 'SOS', inseeCode: '31555', siret: 73282932000074 })).status).toBe(400);
     expect(body.errors!.find((e) => e.path === 'body.kind')!.message).toBe('attendu : cpts, msp, centre-de-sante ou sos-medecins');
     const unknown = await create(admin, { kind: 'msp', name: 'MSP fantôme', inseeCode: '31999' });
     expect(unknown.status).toBe(400);
     expect((await json<Problem>(unknown)).detail).toMatch(/commune 31999 est inconnue/);
+  });
+
+  it('its manager changes its SIRET, phone and street (PATCH); a FINESS structure’s details are refused', async () => {
+    const patch = (who: LoggedIn, id: string, body: unknown) => who.api(`/api/directory/structures/${id}`, { method: 'PATCH', json: body });
+    const changed = await patch(manager, sosId, { siret: '73282932000082', phone: null, street: '4 rue des Urgences' });
+    expect(changed.status).toBe(200);
+    expect(await json(changed)).toEqual({ structureId: sosId, changed: true });
+    const after = await readOne(sosId, (s) => (s as unknown as { siret: string }).siret === '73282932000082');
+    expect(after).toMatchObject({ name: 'SOS Médecins Toulouse', phone: null, address: { inseeCode: '31555', postcode: '31400', street: '4 rue des Urgences' } });
+    expect(await json(await patch(manager, sosId, { siret: '732 829 320 00082' }))).toEqual({ structureId: sosId, changed: false });
+    expect((await patch(regulator, sosId, { siret: null })).status).toBe(403);
+    const bad = await patch(manager, sosId, { siret: '123', inseeCode: '31999' });
+    expect(bad.status).toBe(400);
+    expect((await json<Problem>(bad)).errors!.map((e) => e.path)).toEqual(['body.siret']);
+    expect((await patch(manager, sosId, { inseeCode: '31999' })).status).toBe(400);
+    expect((await patch(manager, sosId, {})).status).toBe(400);
+    expect((await patch(manager, sosId, { kind: 'cpts' })).status).toBe(400);
+    expect((await patch(manager, randomUUID(), { phone: null })).status).toBe(404);
+    const head0 = await head();
+    const deps = t.platform.containers.get('directory')!.get(DIRECTORY_STRUCTURES.deps);
+    const ctx = { actor: { accountId: 'test', role: 'system' }, correlationId: randomUUID(), now: new Date() };
+    await deps.structures.handle(
+      structureStreamName('finess-310100037'),
+      { type: 'SyncFromFiness', snapshot: { structureId: 'finess-310100037', kind: 'cpts', finess: '310100037', finessCategory: '604', name: 'CPTS DU SUD', address: { inseeCode: '31555', postcode: null, street: null }, phone: null } },
+      ctx,
+    );
+    const refused = await patch(admin, 'finess-310100037', { siret: '73282932000074' });
+    expect(refused.status).toBe(409);
+    expect((await json<Problem>(refused)).code).toBe('StructureFromFiness');
+    expect(await head()).toBe(head0 + 1);
+    await deps.structures.handle(structureStreamName('finess-310100037'), { type: 'CloseStructure', reason: 'absent-from-finess-extract' }, ctx);
   });
 
   it('answers 404 for an unknown structure and 400 for a malformed id', async () => {
@@ -196,7 +229,7 @@ describe.skipIf(!testDatabaseUrl)('structures API', () => {
     expect(sos.items[0]).toMatchObject({ name: 'SOS Médecins Toulouse', memberCount: 1, address: { inseeCode: '31555' } });
     expect(sos.nextCursor).toBeNull();
     const closed = await json<{ items: Structure[] }>(await get(regulator, '?status=closed'));
-    expect(closed.items.map((s) => s.structureId)).toEqual(['finess-310100029']);
+    expect(closed.items.map((s) => s.structureId)).toEqual(['finess-310100037', 'finess-310100029']); // by name: CPTS DU SUD, MSP DE BLAGNAC
     const page = await json<{ items: Structure[]; nextCursor: string }>(await get(regulator, '?limit=1'));
     expect(page.items).toHaveLength(1);
     const rest = await json<{ items: Structure[] }>(await get(regulator, `?limit=10&cursor=${page.nextCursor}`));

@@ -21,6 +21,7 @@ const snapshot: FinessStructureSnapshot = {
   kind: 'cpts',
   finess: '310100011',
   finessCategory: '604',
+  siret: null,
   name: 'CPTS TOULOUSE NORD',
   address: { inseeCode: '31555', postcode: '31000', street: '12 R DES AMIDONNIERS' },
   phone: '0561000101',
@@ -38,6 +39,7 @@ const register: RegisterOnPlatform = {
   name: '  SOS Médecins Toulouse ',
   address: { inseeCode: '31555', postcode: '31400', street: '2 rue des Urgences' },
   phone: '0561000000',
+  siret: '73282932000074',
   managerAccountId: 'acc-1',
 };
 
@@ -96,7 +98,7 @@ describe('structure decider: platform structures', () => {
     spec.given([]).when(register).then([
       {
         type: 'StructureRegistered',
-        data: { structureId: SOS, kind: 'sos-medecins', finess: null, finessCategory: null, name: 'SOS Médecins Toulouse', address: register.address, phone: '0561000000', source: 'platform' },
+        data: { structureId: SOS, kind: 'sos-medecins', finess: null, finessCategory: null, siret: '73282932000074', name: 'SOS Médecins Toulouse', address: register.address, phone: '0561000000', source: 'platform' },
       },
       { type: 'StructureManagerAssigned', data: { structureId: SOS, accountId: 'acc-1' } },
     ]);
@@ -107,10 +109,34 @@ describe('structure decider: platform structures', () => {
     expect(events.map((e) => e.type)).toEqual(['StructureRegistered']);
   });
 
+  it('refuses a SIRET without 14 digits and a valid key', () => {
+    expect(() => structureDecider.decide({ ...register, siret: '73282932000075' }, structureDecider.initialState())).toThrow(/SIRET/);
+    expect(() => structureDecider.decide({ ...register, siret: '7328293200007' }, structureDecider.initialState())).toThrow(/SIRET/);
+  });
+
+  it('reads a structure registered before SIRETs were recorded as having none', () => {
+    const { siret: _, ...old } = details;
+    const state = structureDecider.evolve(structureDecider.initialState(), { type: 'StructureRegistered', data: old });
+    expect(state).toMatchObject({ details: { siret: null } });
+    spec.given([{ type: 'StructureRegistered', data: old }]).when({ type: 'SyncFromFiness', snapshot }).thenNothingHappens();
+  });
+
   it('refuses a second registration and an empty name', () => {
     const events = structureDecider.decide(register, structureDecider.initialState());
     spec.given(events).when(register).thenFails('StructureAlreadyExists');
     spec.given([]).when({ ...register, name: '   ' }).thenFails('StructureNameRequired');
+  });
+
+  it('changes the details of a platform structure, only the fields given, and only when they differ', () => {
+    const created = structureDecider.decide(register, structureDecider.initialState());
+    const data = created[0]!.data as StructureDetails;
+    spec.given(created).when({ type: 'ChangeOnPlatform', siret: '73282932000082' }).then([{ type: 'StructureDetailsChanged', data: { ...data, siret: '73282932000082' } }]);
+    spec.given(created).when({ type: 'ChangeOnPlatform', siret: null, phone: null }).then([{ type: 'StructureDetailsChanged', data: { ...data, siret: null, phone: null } }]);
+    spec.given(created).when({ type: 'ChangeOnPlatform', name: ' SOS Médecins Toulouse  ', siret: '73282932000074' }).thenNothingHappens();
+    spec.given(created).when({ type: 'ChangeOnPlatform', name: ' ' }).thenFails('StructureNameRequired');
+    spec.given(created).when({ type: 'ChangeOnPlatform', siret: '123' }).thenFails('InvalidStructureSiret');
+    const error = spec.given([registered]).when({ type: 'ChangeOnPlatform', siret: '73282932000074' }).thenFails('StructureFromFiness');
+    expect(error.kind).toBe('conflict');
   });
 
   it('assigns a manager once', () => {
@@ -159,6 +185,7 @@ describe('structure decider: closure', () => {
       { type: 'AddMember', rpps: RPPS_A },
       { type: 'RemoveMember', rpps: RPPS_A },
       { type: 'AssignManager', accountId: 'acc-3' },
+      { type: 'ChangeOnPlatform', phone: null },
     ];
     for (const command of commands) {
       const error = spec.given([registered, joined(RPPS_A), closed]).when(command).thenFails('StructureIsClosed');

@@ -130,6 +130,12 @@ export type StructureDetails = {
   readonly finess: string | null;
   /** TRE_R66 category code of the FINESS establishment (`604`, `603`, `124`…); null for a platform structure. */
   readonly finessCategory: string | null;
+  /**
+   * SIRET of the establishment (14 digits), null when unknown. For an SOS Médecins association it is the
+   * identifier its vendor publishes slots under (`SlotPublished.effecteurId`): search shows those slots on the
+   * association's card. Absent from events written before it existed (read as null).
+   */
+  readonly siret?: string | null;
   readonly name: string;
   readonly address: StructureAddress;
   /** Phone of the structure, 10 digits, null when absent. */

@@ -4,6 +4,8 @@
  * default search radius. Adding a filière is adding one definition file in `filieres/` — no code change.
  */
 
+import type { StructureKind } from '../contracts/directory.events.ts';
+
 export const CONSULTATION_TYPES = ['cabinet', 'teleconsultation', 'domicile'] as const;
 export type ConsultationType = (typeof CONSULTATION_TYPES)[number];
 
@@ -16,6 +18,11 @@ export type Filiere = {
   readonly specialties: readonly string[];
   readonly consultationTypes: readonly ConsultationType[];
   readonly defaultRadiusKm: number;
+  /**
+   * Kinds of structures that offer the filière's consultations themselves, with slots published under the
+   * structure's SIRET (SOS Médecins associations for médecine générale): such a structure has its own search card.
+   */
+  readonly structureKinds?: readonly StructureKind[];
   /** The filière used when the search names none (exactly one). */
   readonly default?: boolean;
 };

@@ -1,6 +1,7 @@
 import type { Decider } from '../../../shared-kernel/decider/decider.ts';
 import { assertNever, conflictError, notFoundError, validationError } from '../../../shared-kernel/errors/result.ts';
 import { isRpps } from '../../../shared-kernel/ids/rpps.id.ts';
+import { isSiret } from '../../../shared-kernel/ids/siret.id.ts';
 import type {
   StructureAddress,
   StructureClosureReason,
@@ -23,14 +24,24 @@ export type RegisterOnPlatform = {
   readonly name: string;
   readonly address: StructureAddress;
   readonly phone: string | null;
+  /** The SIRET its vendor publishes slots under (an SOS Médecins association), null when unknown. */
+  readonly siret: string | null;
   /** The account creating it becomes its first manager (a gestionnaire de structure); null for an administrator. */
   readonly managerAccountId: string | null;
+};
+/** Changes the details of a structure created on the platform (a FINESS structure's come from the extraction). */
+export type ChangeOnPlatform = {
+  readonly type: 'ChangeOnPlatform';
+  readonly name?: string;
+  readonly address?: StructureAddress;
+  readonly phone?: string | null;
+  readonly siret?: string | null;
 };
 export type CloseStructure = { readonly type: 'CloseStructure'; readonly reason: StructureClosureReason };
 export type AddMember = { readonly type: 'AddMember'; readonly rpps: string };
 export type RemoveMember = { readonly type: 'RemoveMember'; readonly rpps: string };
 export type AssignManager = { readonly type: 'AssignManager'; readonly accountId: string };
-export type StructureCommand = SyncFromFiness | RegisterOnPlatform | CloseStructure | AddMember | RemoveMember | AssignManager;
+export type StructureCommand = SyncFromFiness | RegisterOnPlatform | ChangeOnPlatform | CloseStructure | AddMember | RemoveMember | AssignManager;
 export type StructureEvent = StructureIntegrationEvent;
 
 export type StructureState =
@@ -45,7 +56,7 @@ export type StructureState =
     };
 
 const ADDRESS_FIELDS = ['inseeCode', 'postcode', 'street'] as const satisfies readonly (keyof StructureAddress)[];
-const DETAIL_FIELDS = ['structureId', 'kind', 'finess', 'finessCategory', 'name', 'phone', 'source'] as const satisfies readonly (keyof StructureDetails)[];
+const DETAIL_FIELDS = ['structureId', 'kind', 'finess', 'finessCategory', 'siret', 'name', 'phone', 'source'] as const satisfies readonly (keyof StructureDetails)[];
 
 /** Copies only the known fields, so that events never carry stray properties of the caller's objects. */
 export const addressOf = (a: StructureAddress): StructureAddress =>
@@ -55,6 +66,7 @@ export const detailsOf = (d: StructureDetails): StructureDetails => ({
   kind: d.kind,
   finess: d.finess,
   finessCategory: d.finessCategory,
+  siret: d.siret ?? null,
   name: d.name,
   address: addressOf(d.address),
   phone: d.phone,
@@ -93,13 +105,13 @@ function decideRegister(command: RegisterOnPlatform, state: StructureState): Str
   if (state.status !== 'unknown') {
     throw conflictError('StructureAlreadyExists', `La structure ${command.structureId} existe déjà.`);
   }
-  const name = command.name.trim();
-  if (name === '') throw validationError('StructureNameRequired', 'Le nom de la structure est obligatoire.');
+  const name = checkName(command.name);
   const details = detailsOf({
     structureId: command.structureId,
     kind: command.kind,
     finess: null,
     finessCategory: null,
+    siret: checkSiret(command.siret),
     name,
     address: command.address,
     phone: command.phone,
@@ -110,6 +122,34 @@ function decideRegister(command: RegisterOnPlatform, state: StructureState): Str
     events.push({ type: 'StructureManagerAssigned', data: { structureId: command.structureId, accountId: command.managerAccountId } });
   }
   return events;
+}
+
+function checkName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed === '') throw validationError('StructureNameRequired', 'Le nom de la structure est obligatoire.');
+  return trimmed;
+}
+
+function checkSiret(siret: string | null): string | null {
+  if (siret !== null && !isSiret(siret)) {
+    throw validationError('InvalidStructureSiret', `Le SIRET d’une structure a 14 chiffres dont une clé de contrôle valide (reçu « ${siret} »).`, { siret });
+  }
+  return siret;
+}
+
+function decideChange(command: ChangeOnPlatform, state: StructureState): StructureEvent[] {
+  const s = open(state);
+  if (s.details.source !== 'platform') {
+    throw conflictError('StructureFromFiness', `Les informations de « ${s.details.name} » viennent de l’extraction FINESS : elles y sont mises à jour, pas sur la plateforme.`);
+  }
+  const details = detailsOf({
+    ...s.details,
+    ...(command.name !== undefined ? { name: checkName(command.name) } : {}),
+    ...(command.address !== undefined ? { address: command.address } : {}),
+    ...(command.phone !== undefined ? { phone: command.phone } : {}),
+    ...(command.siret !== undefined ? { siret: checkSiret(command.siret) } : {}),
+  });
+  return sameDetails(s.details, details) ? [] : [{ type: 'StructureDetailsChanged', data: details }];
 }
 
 function checkRpps(rpps: string): string {
@@ -134,6 +174,8 @@ export const structureDecider: Decider<StructureCommand, StructureEvent, Structu
         return decideSync(command, state);
       case 'RegisterOnPlatform':
         return decideRegister(command, state);
+      case 'ChangeOnPlatform':
+        return decideChange(command, state);
       case 'CloseStructure': {
         const s = known(state);
         return s.status === 'closed' ? [] : [{ type: 'StructureClosed', data: { structureId: s.details.structureId, reason: command.reason } }];

@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { STRUCTURE_KINDS, type StructureKind } from '../contracts/directory.events.ts';
 import { CONSULTATION_TYPES, filiereCovers, type Filiere, type ProfessionalQualification } from '../domain/filiere.ts';
 
 export const DEFAULT_FILIERES_DIR = fileURLToPath(new URL('../filieres/', import.meta.url));
@@ -20,6 +21,7 @@ const filiereSchema = z.strictObject({
   specialties: z.array(z.string().min(1)),
   consultationTypes: z.array(z.enum(CONSULTATION_TYPES)).min(1),
   defaultRadiusKm: z.number().positive().max(200),
+  structureKinds: z.array(z.enum(STRUCTURE_KINDS)).optional(),
   default: z.boolean().optional(),
 });
 
@@ -99,6 +101,13 @@ export class FiliereRegistry {
       .filter((f) => filiereCovers(f, who))
       .map((f) => f.id);
   }
+
+  /** Ids of the filières a structure of this kind offers itself (sorted; none for most kinds). */
+  forStructure(kind: StructureKind): string[] {
+    return this.all()
+      .filter((f) => f.structureKinds?.includes(kind))
+      .map((f) => f.id);
+  }
 }
 
 function parseDefinition(file: string, text: string, professions: Nomenclature, specialties: Nomenclature): Filiere {
@@ -124,6 +133,7 @@ function parseDefinition(file: string, text: string, professions: Nomenclature, 
     specialties: f.specialties,
     consultationTypes: [...new Set(f.consultationTypes)],
     defaultRadiusKm: f.defaultRadiusKm,
+    ...(f.structureKinds ? { structureKinds: [...new Set(f.structureKinds)] } : {}),
   };
   return f.default === undefined ? filiere : { ...filiere, default: f.default };
 }

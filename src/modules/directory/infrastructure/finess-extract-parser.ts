@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { parseFiness } from '../../../shared-kernel/ids/finess.id.ts';
 import { parseInseeCommune } from '../../../shared-kernel/ids/insee-commune.id.ts';
+import { isSiret } from '../../../shared-kernel/ids/siret.id.ts';
 import { finessStructureId, type StructureKind } from '../contracts/directory.events.ts';
 import type { FinessStructureSnapshot } from '../domain/structure.decider.ts';
 
@@ -187,11 +188,13 @@ export function parseStructureRecord(fields: readonly string[], options: Pick<Fi
   const number = [get('numvoie'), get('compvoie')].filter(Boolean).join(' ');
   const street = [[number, get('typvoie'), get('voie')].filter(Boolean).join(' '), get('lieuditbp')].filter(Boolean).join(', ');
   const phone = get('telephone').replace(/[\s.]/g, '');
+  const siret = get('siret').replace(/\s/g, '');
   return {
     structureId: finessStructureId(finess.value),
     kind,
     finess: finess.value,
     finessCategory: category,
+    siret: isSiret(siret) ? siret : null,
     name,
     address: { inseeCode, postcode, street: street || null },
     phone: /^\d{10}$/.test(phone) ? phone : null,

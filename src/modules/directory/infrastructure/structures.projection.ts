@@ -20,6 +20,8 @@ export const structuresProjection: SqlProjection<'directory_structures' | 'direc
   kind: 'sql',
   name: STRUCTURES_PROJECTION,
   tables: ['directory_structures', 'directory_structure_members'],
+  // 2: the structure's SIRET.
+  version: 2,
   filter: { streamPrefix: STRUCTURE_STREAM_PREFIX },
   async createTables(tx, t) {
     await tx.query(`CREATE TABLE ${t.directory_structures} (
@@ -27,6 +29,7 @@ export const structuresProjection: SqlProjection<'directory_structures' | 'direc
       kind             text NOT NULL,
       finess           text,
       finess_category  text,
+      siret            text,
       name             text NOT NULL,
       insee_code       text NOT NULL,
       departement      text NOT NULL,
@@ -59,14 +62,14 @@ export const structuresProjection: SqlProjection<'directory_structures' | 'direc
           const registered = event.type === 'StructureRegistered';
           await tx.query(
             `INSERT INTO ${t.directory_structures}
-               (structure_id, kind, finess, finess_category, name, insee_code, departement, postcode, street, phone, source, status, position)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'active', $12)
+               (structure_id, kind, finess, finess_category, name, insee_code, departement, postcode, street, phone, source, status, position, siret)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'active', $12, $14)
              ON CONFLICT (structure_id) DO UPDATE SET kind = EXCLUDED.kind, finess = EXCLUDED.finess,
-               finess_category = EXCLUDED.finess_category, name = EXCLUDED.name, insee_code = EXCLUDED.insee_code,
+               finess_category = EXCLUDED.finess_category, siret = EXCLUDED.siret, name = EXCLUDED.name, insee_code = EXCLUDED.insee_code,
                departement = EXCLUDED.departement, postcode = EXCLUDED.postcode, street = EXCLUDED.street,
                phone = EXCLUDED.phone, source = EXCLUDED.source,
                status = CASE WHEN $13 THEN 'active' ELSE ${t.directory_structures}.status END, position = EXCLUDED.position`,
-            [d.structureId, d.kind, d.finess, d.finessCategory, d.name, d.address.inseeCode, departementOf(d.address.inseeCode as InseeCommune), d.address.postcode, d.address.street, d.phone, d.source, recorded.position, registered],
+            [d.structureId, d.kind, d.finess, d.finessCategory, d.name, d.address.inseeCode, departementOf(d.address.inseeCode as InseeCommune), d.address.postcode, d.address.street, d.phone, d.source, recorded.position, registered, d.siret ?? null],
           );
           // A structure registered (again) starts without members.
           if (registered) await tx.query(`DELETE FROM ${t.directory_structure_members} WHERE structure_id = $1`, [d.structureId]);
@@ -104,6 +107,7 @@ export interface StructureView {
   readonly kind: StructureKind;
   readonly finess: string | null;
   readonly finessCategory: string | null;
+  readonly siret: string | null;
   readonly name: string;
   readonly address: StructureDetails['address'];
   readonly departement: string;
@@ -128,6 +132,7 @@ interface StructureRow {
   kind: StructureKind;
   finess: string | null;
   finess_category: string | null;
+  siret: string | null;
   name: string;
   insee_code: string;
   departement: string;
@@ -145,6 +150,7 @@ const toView = (r: StructureRow): StructureView => ({
   kind: r.kind,
   finess: r.finess,
   finessCategory: r.finess_category,
+  siret: r.siret,
   name: r.name,
   address: { inseeCode: r.insee_code, postcode: r.postcode, street: r.street },
   departement: r.departement,

@@ -5,6 +5,9 @@
  * with the slots of each PS participating via the CPTS. The patient's médecin traitant is never folded into a CPTS
  * card (they stay first). Members participating on their own, or not at all, keep their own card.
  *
+ * The card of a structure offering the filière itself (an SOS Médecins association, by its SIRET) is an item of
+ * kind `structure`.
+ *
  * Pagination goes on over place cards: a later page may hold other members of a CPTS already shown; a client that
  * appends pages merges CPTS cards with the same `structure.structureId` (as <sas-search> does).
  */
@@ -12,6 +15,8 @@ import type { SearchCard, SearchStructure } from './search-engine.port.ts';
 
 export type SearchResultItem =
   | ({ readonly kind: 'practitioner' } & SearchCard)
+  /** A structure offering the filière itself (an SOS Médecins association): `effecteurStructure` says which. */
+  | ({ readonly kind: 'structure' } & SearchCard)
   | { readonly kind: 'cpts'; readonly structure: SearchStructure; readonly members: SearchCard[] };
 
 /** The open CPTS the practitioner participates in the SAS through (its participation's structure), if any. */
@@ -24,6 +29,10 @@ export function groupUnderCpts(cards: readonly SearchCard[]): SearchResultItem[]
   const items: SearchResultItem[] = [];
   const cptsCards = new Map<string, { kind: 'cpts'; structure: SearchStructure; members: SearchCard[] }>();
   for (const card of cards) {
+    if (card.effecteurStructure) {
+      items.push({ kind: 'structure', ...card });
+      continue;
+    }
     const cpts = card.group === 'medecin-traitant' ? undefined : cptsOf(card);
     if (!cpts) {
       items.push({ kind: 'practitioner', ...card });

@@ -48,6 +48,7 @@ export interface SearchSlot {
 }
 
 export interface SearchCard {
+  /** The practitioner's RPPS; on the card of a structure offering the filière itself (`effecteurStructure`), its SIRET. */
   readonly rpps: string;
   readonly locationId: string;
   readonly givenName: string;
@@ -61,6 +62,11 @@ export interface SearchCard {
   readonly structures: readonly SearchStructure[];
   /** The practitioner's SAS participation as declared, null when not a participant. */
   readonly participation: SearchParticipation | null;
+  /**
+   * Set on the card of a structure that offers the filière itself (an SOS Médecins association, its slots published
+   * under its SIRET): the structure; null on a practitioner's card. Such a card has no names.
+   */
+  readonly effecteurStructure: SearchStructure | null;
   readonly distanceKm: number | null;
   readonly group: 'medecin-traitant' | 'with-slots' | 'without-slots';
   readonly slots: readonly SearchSlot[];

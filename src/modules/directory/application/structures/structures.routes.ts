@@ -10,6 +10,7 @@ import { HttpProblem, parseInput, problem } from '../../../../shared-kernel/http
 import { commandContext } from '../../../../shared-kernel/http/request-context.ts';
 import { departementOf, isPostcode, parseInseeCommune } from '../../../../shared-kernel/ids/insee-commune.id.ts';
 import { isRpps } from '../../../../shared-kernel/ids/rpps.id.ts';
+import { isSiret } from '../../../../shared-kernel/ids/siret.id.ts';
 import { STRUCTURE_KINDS, structureStreamName } from '../../contracts/directory.events.ts';
 import type { StructureState } from '../../domain/structure.decider.ts';
 import { loadCommuneCodes } from '../../infrastructure/rpps-extract-parser.ts';
@@ -24,6 +25,12 @@ const departement = z.string().regex(/^(0[1-9]|[1-8]\d|9[0-5]|2A|2B|97[1-8])$/, 
 const kind = z.enum(STRUCTURE_KINDS, { message: 'attendu : cpts, msp, centre-de-sante ou sos-medecins' });
 const rpps = z.string().trim().refine(isRpps, 'attendu : un numéro RPPS de 11 chiffres avec une clé de contrôle valide');
 
+/** 14 digits with a valid key, written with or without spaces. */
+const siret = z
+  .string()
+  .transform((v) => v.replace(/[\s\u00a0\u202f]/g, ''))
+  .refine(isSiret, 'attendu : un SIRET de 14 chiffres avec une clé de contrôle valide');
+
 /** 10 French digits, written with or without spaces, dots or dashes, or as +33. */
 const phone = z
   .string()
@@ -37,7 +44,20 @@ export const createStructureBody = z.strictObject({
   postcode: z.string().trim().refine(isPostcode, 'attendu : un code postal à 5 chiffres').optional(),
   street: z.string().trim().min(1).max(200, 'au plus 200 caractères').optional(),
   phone: phone.optional(),
+  /** The SIRET an SOS Médecins association's vendor publishes its slots under: they then show on its search card. */
+  siret: siret.optional(),
 });
+/** The fields to change of a structure created on the platform; `null` clears an optional one. */
+export const changeStructureBody = z
+  .strictObject({
+    name: createStructureBody.shape.name.optional(),
+    inseeCode: createStructureBody.shape.inseeCode.optional(),
+    postcode: z.string().trim().refine(isPostcode, 'attendu : un code postal à 5 chiffres').nullable().optional(),
+    street: z.string().trim().min(1).max(200, 'au plus 200 caractères').nullable().optional(),
+    phone: phone.nullable().optional(),
+    siret: siret.nullable().optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, 'rien à modifier : indiquez au moins un champ (name, inseeCode, postcode, street, phone, siret)');
 export const listStructuresQuery = z.strictObject({
   /** `me`: only the structures the caller manages (gestionnaire de structure), wherever they are. */
   managedBy: z.literal('me', { message: 'attendu : me (les structures dont vous êtes gestionnaire)' }).optional(),
@@ -80,7 +100,14 @@ const notFound = (id: string) => new HttpProblem(problem(404, 'StructureDoesNotE
 
 export function structuresRoutes(deps: StructureDeps): RouteDefinition<any>[] {
   let communes: ReadonlySet<string> | undefined;
-  const knownCommune = (code: string) => (communes ??= loadCommuneCodes()).has(code);
+  const checkCommune = (code: string) => {
+    if ((communes ??= loadCommuneCodes()).has(code)) return;
+    throw new HttpProblem(
+      problem(400, 'invalid-request', `body.inseeCode: la commune ${code} est inconnue du Code officiel géographique`, {
+        errors: [{ path: 'body.inseeCode', message: 'commune inconnue' }],
+      }),
+    );
+  };
 
   /** Loads the structure named in the path from its stream (404 when unknown), for the policy to judge. */
   async function loadStructure(req: Request): Promise<LoadedStructure> {
@@ -104,13 +131,7 @@ export function structuresRoutes(deps: StructureDeps): RouteDefinition<any>[] {
     },
     async handle(req, res, { principal }) {
       const body = parseInput(createStructureBody, req.body ?? {}, 'body');
-      if (!knownCommune(body.inseeCode)) {
-        throw new HttpProblem(
-          problem(400, 'invalid-request', `body.inseeCode: la commune ${body.inseeCode} est inconnue du Code officiel géographique`, {
-            errors: [{ path: 'body.inseeCode', message: 'commune inconnue' }],
-          }),
-        );
-      }
+      checkCommune(body.inseeCode);
       const id = deps.newId();
       await deps.structures.handle(
         structureStreamName(id),
@@ -121,11 +142,42 @@ export function structuresRoutes(deps: StructureDeps): RouteDefinition<any>[] {
           name: body.name,
           address: { inseeCode: body.inseeCode, postcode: body.postcode ?? null, street: body.street ?? null },
           phone: body.phone ?? null,
+          siret: body.siret ?? null,
           managerAccountId: isActiveUser(principal) && hasRole(principal, 'gestionnaire-structure') ? principal.accountId : null,
         },
         commandContext(req, deps.clock),
       );
       res.status(201).location(`/api/directory/structures/${id}`).json({ structureId: id });
+    },
+  };
+
+  const change: RouteDefinition<LoadedStructure> = {
+    method: 'patch',
+    path: '/directory/structures/:structureId',
+    summary: 'Change a structure created on the platform (name, address, phone, SIRET)',
+    docs: { body: changeStructureBody },
+    policy: managePolicy,
+    resource: loadStructure,
+    async handle(req, res, { resource }) {
+      const body = parseInput(changeStructureBody, req.body ?? {}, 'body');
+      if (body.inseeCode !== undefined) checkCommune(body.inseeCode);
+      const current = resource.state.details.address;
+      const address =
+        body.inseeCode === undefined && body.postcode === undefined && body.street === undefined
+          ? undefined
+          : { inseeCode: body.inseeCode ?? current.inseeCode, postcode: body.postcode === undefined ? current.postcode : body.postcode, street: body.street === undefined ? current.street : body.street };
+      const result = await deps.structures.handle(
+        structureStreamName(resource.structureId),
+        {
+          type: 'ChangeOnPlatform',
+          ...(body.name !== undefined ? { name: body.name } : {}),
+          ...(address ? { address } : {}),
+          ...(body.phone !== undefined ? { phone: body.phone } : {}),
+          ...(body.siret !== undefined ? { siret: body.siret } : {}),
+        },
+        commandContext(req, deps.clock),
+      );
+      res.json({ structureId: resource.structureId, changed: result.events.length > 0 });
     },
   };
 
@@ -214,5 +266,5 @@ export function structuresRoutes(deps: StructureDeps): RouteDefinition<any>[] {
     },
   };
 
-  return [create, list, one, addMember, removeMember, assignManager];
+  return [create, change, list, one, addMember, removeMember, assignManager];
 }

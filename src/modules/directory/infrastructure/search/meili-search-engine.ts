@@ -196,6 +196,8 @@ export function cardOf(doc: PlaceDocument, ranked: Pick<RankedCandidate, 'group'
     // Structures are not indexed in Meilisearch yet (no CPTS card there): see STRUCTURES_UNSUPPORTED.
     structures: [],
     participation: doc.participation ?? null,
+    // Nor are the structures' own places (SOS Médecins cards): every Meilisearch document is a practitioner's place.
+    effecteurStructure: null,
     distanceKm: ranked.distanceKm === null ? null : Math.round(ranked.distanceKm * 10) / 10,
     group: ranked.group,
     slots,

@@ -53,6 +53,7 @@ type CardRow = Row & {
   specialty_label: string | null;
   structures: SearchStructure[];
   participation: SearchParticipation | null;
+  effecteur_structure: SearchStructure | null;
   slots: { slotId: string; start: string; end: string; consultationTypes: string[]; source: string; stale: boolean; bookingMode: 'end-to-end' | 'phone' | null }[];
 };
 
@@ -67,6 +68,8 @@ const PEOPLE_COLUMNS = `sp.given_name, sp.family_name, sp.civility, sp.specialty
     WHERE m.rpps = page.rpps) AS structures,
   (SELECT json_build_object('mode', pa.mode, 'structureId', pa.structure_id, 'acceptsEnSus', pa.accepts_en_sus, 'conventionSector', pa.sector)
      FROM search_participation pa WHERE pa.rpps = page.rpps) AS participation,
+  (SELECT json_build_object('structureId', st.structure_id, 'kind', st.kind, 'name', st.name, 'phone', st.phone)
+     FROM search_structures st WHERE st.structure_id = page.location_id AND st.siret = page.rpps) AS effecteur_structure,
   (SELECT coalesce(json_agg(json_build_object('slotId', s.slot_id, 'start', s.starts_at, 'end', s.ends_at,
                                               'consultationTypes', s.consultation_types, 'source', s.source, 'stale', s.stale,
                                               'bookingMode', s.booking_mode)
@@ -232,6 +235,7 @@ async function searchPractitioners(db: SqlExecutor, q: SearchQuery): Promise<Sea
       phone: r.phone,
       structures: r.structures ?? [],
       participation: r.participation ?? null,
+      effecteurStructure: r.effecteur_structure ?? null,
       distanceKm: r.distance_km === null ? null : Math.round(Number(r.distance_km) * 10) / 10,
       group: GROUPS[Number(r.grp)] ?? 'without-slots',
       slots: (r.slots ?? []).map(({ stale, bookingMode, ...x }) => ({

@@ -15,7 +15,13 @@ import { columns } from '../../../../shared-kernel/sql/columns.ts';
 import { AVAILABILITY_EVENT_TYPES, type AvailabilityIntegrationEvent, type SlotPublished } from '../../../availability/contracts/availability.events.ts';
 import { VENDOR_STALENESS_EVENT_TYPES, type VendorStalenessEvent } from '../../../availability/contracts/vendor-aggregation.events.ts';
 import { PARTICIPATION_EVENT_TYPES, type ParticipationIntegrationEvent } from '../../../participation/contracts/participation.events.ts';
-import { DIRECTORY_EVENT_TYPES, type DirectoryIntegrationEvent, type PracticeLocation, type StructureIntegrationEvent } from '../../contracts/directory.events.ts';
+import {
+  DIRECTORY_EVENT_TYPES,
+  type DirectoryIntegrationEvent,
+  type PracticeLocation,
+  type StructureDetails,
+  type StructureIntegrationEvent,
+} from '../../contracts/directory.events.ts';
 import type { CommuneGeocoder } from '../geocoding/commune-geocoder.ts';
 import type { FiliereRegistry } from '../filiere-registry.ts';
 
@@ -38,7 +44,8 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
     // 2: street-level positions, bookings (remaining places), unavailability, structures (CPTS cards and filter).
     // 3: stale vendor slots (flagged). 4: the place's fixed random rank (`shuffle`) for zone searches.
     // 5: participation (participants first, "en sus", sector). 6: a vendor slot's booking mode.
-    version: 6,
+    // 7: structures offering a filière themselves (SOS Médecins) have a place, keyed by their SIRET.
+    version: 7,
     // Larger batches than the default: a catch-up writes runs of thousands of rows per statement.
     batchSize: 2000,
     filter: { eventTypes: [...SEARCH_EVENT_TYPES, 'StructureRegistered', 'StructureDetailsChanged', 'StructureClosed', 'StructureMemberJoined', 'StructureMemberLeft'] },
@@ -130,6 +137,8 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
         structure_id text PRIMARY KEY,
         kind         text NOT NULL,
         name         text NOT NULL,
+        -- the SIRET its vendor publishes slots under: with a kind some filière lists, the structure has a place
+        siret        text,
         phone        text,
         insee_code   text,
         postcode     text
@@ -336,17 +345,43 @@ export function searchProjection(deps: { geocoder: CommuneGeocoder; filieres: Fi
             break;
           case 'StructureRegistered':
           case 'StructureDetailsChanged': {
+            await buffer('directory');
+            await flush();
             const d = event.data;
+            const siret = d.siret ?? null;
+            await removeStructurePlace(tx, t, d.structureId);
             await tx.query(
-              `INSERT INTO ${t.search_structures} (structure_id, kind, name, phone, insee_code, postcode) VALUES ($1, $2, $3, $4, $5, $6)
-               ON CONFLICT (structure_id) DO UPDATE SET kind = excluded.kind, name = excluded.name, phone = excluded.phone,
+              `INSERT INTO ${t.search_structures} (structure_id, kind, name, siret, phone, insee_code, postcode) VALUES ($1, $2, $3, $4, $5, $6, $7)
+               ON CONFLICT (structure_id) DO UPDATE SET kind = excluded.kind, name = excluded.name, siret = excluded.siret, phone = excluded.phone,
                  insee_code = excluded.insee_code, postcode = excluded.postcode`,
-              [d.structureId, d.kind, d.name, d.phone, d.address.inseeCode, d.address.postcode],
+              [d.structureId, d.kind, d.name, siret, d.phone, d.address.inseeCode, d.address.postcode],
             );
             await tx.query(`UPDATE ${t.search_structure_members} SET kind = $2 WHERE structure_id = $1`, [d.structureId, d.kind]);
+            const filieres = siret ? deps.filieres.forStructure(d.kind) : [];
+            if (siret && filieres.length > 0) {
+              // The structure's own place: its slots are published under its SIRET, which stands for an RPPS here. It
+              // is also listed as a "member" of itself, for the structure-kind filter and "voir tous les professionnels".
+              const place = structurePlace(d, deps.geocoder);
+              await tx.query(
+                `INSERT INTO ${t.search_locations} (location_id, rpps, filieres, name_key, structure, street_number, street_name, postcode, commune, insee_code,
+                                                    departement, phone, lat, lon, shuffle, participant, accepts_en_sus, sector)
+                 SELECT r.location_id, r.rpps, $3::text[], $4, $5, NULL, $6, $7, $8, $9, $10, $11, $12, $13, ${SHUFFLE_SQL('r')},
+                        pa.rpps IS NOT NULL, coalesce(pa.accepts_en_sus, false), pa.sector
+                   FROM (VALUES ($1::text, $2::text)) AS r(location_id, rpps) LEFT JOIN ${t.search_participation} pa ON pa.rpps = r.rpps`,
+                [d.structureId, siret, filieres, nameKey(d.name), d.name, place.streetName, place.postcode, place.commune, place.inseeCode, place.departement, place.phone, place.lat, place.lon],
+              );
+              await tx.query(
+                `INSERT INTO ${t.search_structure_members} (structure_id, rpps, kind) VALUES ($1, $2, $3) ON CONFLICT (structure_id, rpps) DO UPDATE SET kind = excluded.kind`,
+                [d.structureId, siret, d.kind],
+              );
+              dirty.add(siret);
+            }
             break;
           }
           case 'StructureClosed':
+            await buffer('directory');
+            await flush();
+            await removeStructurePlace(tx, t, event.data.structureId);
             // A closed structure's memberships end with it.
             await tx.query(`DELETE FROM ${t.search_structure_members} WHERE structure_id = $1`, [event.data.structureId]);
             await tx.query(`DELETE FROM ${t.search_structures} WHERE structure_id = $1`, [event.data.structureId]);
@@ -435,6 +470,33 @@ export function searchablePlace(l: PracticeLocation, geocoder: Pick<CommuneGeoco
     lat: l.geo?.lat ?? commune?.point?.lat ?? null,
     lon: l.geo?.lon ?? commune?.point?.lon ?? null,
   };
+}
+
+/** A structure's own place as search shows it: its address, at the commune's centre. */
+export function structurePlace(d: StructureDetails, geocoder: Pick<CommuneGeocoder, 'byInseeCode'>): SearchablePlace {
+  const commune = geocoder.byInseeCode(d.address.inseeCode);
+  return {
+    locationId: d.structureId,
+    structure: d.name,
+    streetNumber: null,
+    streetName: d.address.street,
+    postcode: d.address.postcode,
+    commune: commune?.name ?? null,
+    inseeCode: d.address.inseeCode,
+    departement: commune?.departement ?? null,
+    phone: d.phone,
+    lat: commune?.point?.lat ?? null,
+    lon: commune?.point?.lon ?? null,
+  };
+}
+
+/** Removes a structure's own place (under the SIRET it had) and its membership of itself, if it had one. */
+async function removeStructurePlace(tx: SqlExecutor, t: Readonly<Record<Tables, string>>, structureId: string): Promise<void> {
+  const { rows } = await tx.query<{ siret: string | null }>(`SELECT siret FROM ${t.search_structures} WHERE structure_id = $1`, [structureId]);
+  const siret = rows[0]?.siret;
+  if (!siret) return;
+  await tx.query(`DELETE FROM ${t.search_locations} WHERE rpps = $1 AND location_id = $2`, [siret, structureId]);
+  await tx.query(`DELETE FROM ${t.search_structure_members} WHERE structure_id = $1 AND rpps = $2`, [structureId, siret]);
 }
 
 /**
