@@ -26,6 +26,7 @@ import { clientStreamName } from '../../src/modules/identity/contracts/identity.
 import { IDENTITY } from '../../src/modules/identity/identity.tokens.ts';
 import { demoIdentityByRole } from '../../src/modules/identity/infrastructure/dev-idp/demo-identities.ts';
 import { hashSecret, newClientSecret } from '../../src/modules/identity/infrastructure/client-secrets.ts';
+import { DEMO_SOS_MEDECINS_SIRET } from '../../src/shared-kernel/ids/siret.id.ts';
 import { createLogger } from '../../src/shared-kernel/logging/logger.ts';
 import type { TestPlatform } from '../support/test-platform.ts';
 import { testDatabaseUrl } from '../support/databases.ts';
@@ -275,6 +276,18 @@ describe.skipIf(!testDatabaseUrl)('the embedded default: the vendor simulator bo
     t = await startTestPlatform({ env: { ...env, DATABASE_URL: databaseUrl } });
     expect((await t.platform.eventStore.readStream(clientStreamName(EMBEDDED_VENDOR_ID))).map((e) => e.type)).toEqual(['ClientRegistered', 'ClientSecretRotated']);
     await bookThroughTheEmbeddedVendor(t, startedAt, new Set([first]));
+
+    // The demo SOS Médecins association (in the département's largest commune) shows its card, with the slots the
+    // simulator publishes under its SIRET.
+    const regulator = await loginAs(t.url, demoIdentityByRole('regulateur-osnp').nationalId);
+    let sos: { kind: string; rpps: string; structure: string; effecteurStructure: { kind: string } | null; slots: { source: string }[] } | undefined;
+    await eventually(async () => {
+      const body = (await (await regulator.api('/api/search?departement=48&structureKind=sos-medecins&disponibleSous=24-48&limit=5')).json()) as { items: NonNullable<typeof sos>[] };
+      sos = body.items[0];
+      return sos !== undefined && sos.slots.length > 0;
+    }, 30_000, 200);
+    expect(sos).toMatchObject({ kind: 'structure', rpps: DEMO_SOS_MEDECINS_SIRET, structure: 'SOS Médecins Mende', effecteurStructure: { kind: 'sos-medecins' } });
+    expect(sos!.slots.every((slot) => slot.source === 'vendor')).toBe(true);
   }, 180_000);
 
   it('does nothing of the kind with DEMO_DIRECTORY=none (the tests’ default): no simulator, no demo machine client', async () => {

@@ -75,3 +75,9 @@ function digitSum(digits: string): number {
   for (const c of digits) sum += c.charCodeAt(0) - 48;
   return sum;
 }
+
+/**
+ * The SIRET of the demo SOS Médecins association (fictitious, `9…` like the vendor simulator's): the demo directory
+ * registers the association with it and the embedded vendor simulator publishes the association's slots under it.
+ */
+export const DEMO_SOS_MEDECINS_SIRET = '90000000000019';

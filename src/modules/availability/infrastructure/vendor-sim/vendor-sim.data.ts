@@ -99,7 +99,8 @@ export interface SimDataOptions {
   readonly cpts: number;
   /** Share of practitioners who belong to a CPTS. */
   readonly cptsShare: number;
-  readonly sosMedecins: number;
+  /** Generated SOS Médecins associations (a count) or the SIRETs to serve. */
+  readonly sosMedecins: number | readonly string[];
   /** Slot durations to draw from, in minutes. */
   readonly slotDurations: readonly number[];
   /** Share of slots not shown by the SAS: reserved to professionals (PRO) or to a CPTS (CPTS only). */
@@ -158,8 +159,10 @@ export class SimData {
       const id = `cpts-${finess}`;
       this.cpts.set(id, { id, healthcareServiceId: `hs-${finess}`, finess, idnst: `1${finess}`, name: `CPTS simulée ${i + 1}`, phone: fictionPhone(rng) });
     }
-    for (let i = 0; i < options.sosMedecins; i++) {
-      const siret = withLuhn(`9${String(hashSeed(`sos:${options.seed}:${i}`)).padStart(12, '0').slice(0, 12)}`);
+    const sirets = typeof options.sosMedecins === 'number'
+      ? Array.from({ length: options.sosMedecins }, (_, i) => withLuhn(`9${String(hashSeed(`sos:${options.seed}:${i}`)).padStart(12, '0').slice(0, 12)}`))
+      : options.sosMedecins;
+    for (const [i, siret] of sirets.entries()) {
       const id = `sos-${siret}`;
       const locations = Array.from({ length: 1 + (i % 2) }, (_, n) => {
         const commune = rng.pick(COMMUNES);

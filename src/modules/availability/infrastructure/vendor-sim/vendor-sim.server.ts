@@ -18,6 +18,7 @@ import { z } from 'zod';
 import { createLogger, type Logger } from '../../../../shared-kernel/logging/logger.ts';
 import { HttpProblem, notFoundHandler, parseInput, problem, problemDetailsMiddleware } from '../../../../shared-kernel/http/problem-details.ts';
 import { isRpps } from '../../../../shared-kernel/ids/rpps.id.ts';
+import { isSiret } from '../../../../shared-kernel/ids/siret.id.ts';
 import { SeededRandom } from '../../../../shared-kernel/random/seeded-random.ts';
 import { systemClock } from '../../../../shared-kernel/time/clock.ts';
 import {
@@ -53,7 +54,8 @@ export const vendorSimOptionsSchema = z.strictObject({
   practitionerOffset: z.number().int().min(0).max(99_000_000).default(90_000_000),
   cpts: z.number().int().min(0).max(50).default(2),
   cptsShare: z.number().min(0).max(1).default(0.3),
-  sosMedecins: z.number().int().min(0).max(50).default(1),
+  /** A number of generated SOS Médecins associations, or the SIRETs of those to serve. */
+  sosMedecins: z.union([z.number().int().min(0).max(50), z.array(z.string().refine(isSiret, 'SIRET invalide (14 chiffres, clé de Luhn)')).max(50)]).default(1),
   slotDurations: z.array(z.number().int().min(5).max(240)).min(1).default([15, 20, 30]),
   /** Share of slots the SAS must not show (PRO only, CPTS only). */
   reservedShare: z.number().min(0).max(1).default(0.15),
@@ -87,6 +89,8 @@ export interface VendorSimulator {
   readonly capability: VendorCapability;
   /** RPPS numbers served. */
   readonly practitioners: readonly string[];
+  /** SIRETs of the SOS Médecins associations served. */
+  readonly sosMedecins: readonly string[];
   switches(): VendorSimSwitches;
   setSwitches(update: Partial<VendorSimSwitches>): VendorSimSwitches;
   /**
@@ -501,6 +505,7 @@ export async function createVendorSimulator(input: VendorSimulatorOptions = {}):
     vendor: options.vendor,
     capability: options.capability,
     practitioners: [...data.practitioners.keys()],
+    sosMedecins: [...data.sos.values()].map((a) => a.siret),
     switches: () => switches,
     setSwitches(update) {
       switches = switchesSchema.parse({ ...switches, ...update });

@@ -8,6 +8,7 @@
  */
 import type { Config } from '../../../../shared-kernel/config/config.ts';
 import type { Logger } from '../../../../shared-kernel/logging/logger.ts';
+import { DEMO_SOS_MEDECINS_SIRET } from '../../../../shared-kernel/ids/siret.id.ts';
 import { basicAuthorization, type DemoMachineClients } from '../../../../shared-kernel/auth/demo-machine-clients.ts';
 import { createVendorSimulator, type VendorSimulator } from '../vendor-sim/vendor-sim.server.ts';
 import { vendorSchema, type VendorConfig } from './vendor-registry.ts';
@@ -19,14 +20,14 @@ export const wantsEmbeddedVendor = (config: Config): boolean =>
   !config.vendorsFile && config.nodeEnv !== 'production' && config.demoData && config.demoDirectory.scale !== 'none' && config.role === 'all';
 
 export async function startEmbeddedVendor(logger: Logger): Promise<{ simulator: VendorSimulator; vendor: VendorConfig }> {
-  const simulator = await createVendorSimulator({ vendor: 'Simulateur d’éditeur', host: '127.0.0.1', port: 0, logger });
+  const simulator = await createVendorSimulator({ vendor: 'Simulateur d’éditeur', host: '127.0.0.1', port: 0, sosMedecins: [DEMO_SOS_MEDECINS_SIRET], logger });
   const vendor = vendorSchema.parse({
     id: EMBEDDED_VENDOR_ID,
     name: 'Simulateur d’éditeur (intégré)',
     fhirBaseUrl: simulator.fhirBaseUrl,
     capability: simulator.capability,
     practitioners: [...simulator.practitioners],
-    sosMedecins: [],
+    sosMedecins: [...simulator.sosMedecins],
     pollingPeriodMs: 30_000,
   });
   logger.info({ vendorId: vendor.id, fhirBaseUrl: vendor.fhirBaseUrl, practitioners: simulator.practitioners.length }, 'embedded vendor simulator started');

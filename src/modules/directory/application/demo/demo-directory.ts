@@ -3,14 +3,18 @@
  * their population, with the profession mix of the French register, written as the same events an RPPS import
  * produces. Deterministic for a given seed. RPPS numbers are drawn from the range `19xxxxxxxxx` (with a valid
  * Luhn key), which the real register does not use, so demo practitioners can never be mistaken for real ones.
+ * It also registers one SOS Médecins association, in the scale's most populous commune, with the demo SIRET the
+ * embedded vendor simulator publishes its slots under.
  */
 import { metadataFor, systemActor, type CommandContext, type EventEnvelope } from '../../../../shared-kernel/events/envelope.ts';
 import type { StreamAppend } from '../../../../shared-kernel/event-store/event-store.port.ts';
 import { DEMO_RPPS_PREFIX } from '../../../../shared-kernel/ids/rpps.id.ts';
+import { DEMO_SOS_MEDECINS_SIRET } from '../../../../shared-kernel/ids/siret.id.ts';
 import { cumulativeWeights, SeededRandom } from '../../../../shared-kernel/random/seeded-random.ts';
-import { practitionerStreamName, type PracticeLocation, type PractitionerIdentity } from '../../contracts/directory.events.ts';
+import { practitionerStreamName, structureStreamName, type PracticeLocation, type PractitionerIdentity } from '../../contracts/directory.events.ts';
 import type { Commune } from '../../domain/geocoding/commune.ts';
 import { practitionerDecider } from '../../domain/practitioner.decider.ts';
+import { structureDecider, type RegisterOnPlatform } from '../../domain/structure.decider.ts';
 import type { DirectoryDeps } from '../directory.deps.ts';
 
 export type DemoScale = { readonly kind: 'national' } | { readonly kind: 'department'; readonly departement: string };
@@ -164,6 +168,26 @@ function location(rng: SeededRandom, rpps: string, n: number, commune: Commune, 
   };
 }
 
+/** The demo SOS Médecins association's structure id (fixed, so that a second seed finds it). */
+export const DEMO_SOS_MEDECINS_ID = '5050d3e0-0000-4000-8000-000000000505';
+
+/** The demo SOS Médecins association: in the scale's most populous commune, under the demo SIRET. */
+export function demoSosMedecins(communes: readonly Commune[], scale: DemoScale): RegisterOnPlatform | null {
+  const commune = settlements(communes, scale).reduce<Commune | null>((best, c) => (best === null || c.population > best.population ? c : best), null);
+  if (!commune) return null;
+  return {
+    type: 'RegisterOnPlatform',
+    structureId: DEMO_SOS_MEDECINS_ID,
+    kind: 'sos-medecins',
+    name: `SOS Médecins ${commune.name}`,
+    address: { inseeCode: commune.inseeCode, postcode: commune.postcodes[0] ?? null, street: '1 Place de la Permanence' },
+    // A number of the range ARCEP keeps for fiction (05 36 49 xx xx).
+    phone: '0536493624',
+    siret: DEMO_SOS_MEDECINS_SIRET,
+    managerAccountId: null,
+  };
+}
+
 export interface SeedProgress {
   readonly done: number;
   readonly total: number;
@@ -212,6 +236,12 @@ export async function seedDemoDirectory(
     locations += practitioner.locations.length;
     events += decided.length;
     if (batch.length >= batchSize) await flush();
+  }
+  const sos = demoSosMedecins(communes, scale);
+  if (sos) {
+    const decided = structureDecider.decide(sos, structureDecider.initialState());
+    batch.push({ streamName: structureStreamName(sos.structureId), events: decided.map((e): EventEnvelope => ({ ...e, metadata: metadata() })), expectedRevision: 'no-stream' });
+    events += decided.length;
   }
   await flush();
   return { practitioners, locations, events };
