@@ -1,7 +1,8 @@
 /**
  * The search read model: practitioners, their places of practice (with the commune's coordinates) and their
  * free slots, built from directory events and availability's public slot events. Queried by the SQL search
- * engine (pg-search-engine.ts).
+ * engine (pg-search-engine.ts). A structure offering a filière itself (an SOS Médecins association with a SIRET)
+ * has a place too, under its SIRET in the `rpps` column: the effecteur id its vendor publishes slots under.
  *
  * Built for speed: a place-of-practice row carries everything a search filters and orders on (filières,
  * specialty, name key, position) and, as multiranges of instants, the start times of the practitioner's free
