@@ -2,7 +2,8 @@
  * The regulators' search screen (<sas-search>) in a real Chromium against the real platform: a demo regulator picks
  * a commune with the keyboard in the autocomplete, searches, sees the cards in the API's order, narrows with the
  * "Disponible sous" tags, selects a slot (sas-slot-selected event), reaches the empty state, and opens the screen
- * from an LRM-like URL (inseecode + médecin traitant). axe checks the results and the empty state.
+ * from an LRM-like URL (inseecode + médecin traitant), sees CPTS cards and an SOS Médecins association's own card
+ * (its slot selected as the structure's). axe checks the results and the empty state.
  */
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
@@ -230,6 +231,102 @@ describe.skipIf(!run)('the search screen in a browser', () => {
     expect(await page.locator(`sas-search li[data-rpps="${P.blagnacLater}"]`).textContent()).toContain('Réservation par téléphone auprès du cabinet');
     expect(await page.locator(`a[data-vendor-booking="${phone}"]`).count()).toBe(0);
     await expectNoA11yViolations(page, 'search');
+  });
+
+  it('shows an SOS Médecins association offering the filière as its own card, whose slot is selected as the structure’s', async () => {
+    const deps = t.platform.containers.get('directory')!.get(DIRECTORY_STRUCTURES.deps);
+    const ctx = { actor: { accountId: 'test', role: 'system' }, correlationId: randomUUID(), now: new Date() };
+    const sosId = randomUUID();
+    const siret = '73282932000074';
+    const name = 'SOS Médecins Capitole';
+    await deps.structures.handle(
+      structureStreamName(sosId),
+      {
+        type: 'RegisterOnPlatform',
+        structureId: sosId,
+        kind: 'sos-medecins',
+        name,
+        address: { inseeCode: '31555', postcode: '31000', street: '5 rue des Gardes' },
+        phone: '0561888888',
+        siret,
+        managerAccountId: null,
+      },
+      ctx,
+    );
+    // Its vendor publishes its slots under its SIRET: one to select, one bookable end to end at the vendor.
+    const sosSlot = await publishSlot(t, siret, now, 3, 'vendor');
+    const endToEnd = randomUUID();
+    const start = now + 5 * 3_600_000;
+    await t.platform.eventStore.appendToStream(`availability.slot-${endToEnd}`, [
+      {
+        type: 'SlotPublished',
+        data: { slotId: endToEnd, effecteurId: siret, start: new Date(start).toISOString(), end: new Date(start + 900_000).toISOString(), consultationTypes: ['domicile'], source: 'vendor', bookingMode: 'end-to-end' },
+        metadata: testMetadata(),
+      },
+    ]);
+    await eventually(async () => {
+      const body = (await (await page.request.get(`${t.url}/api/search?commune=31555&limit=50`)).json()) as {
+        items: { kind: string; effecteurStructure?: { structureId: string } | null; slots?: unknown[] }[];
+      };
+      return body.items.some((i) => i.kind === 'structure' && i.effecteurStructure?.structureId === sosId && i.slots?.length === 2);
+    }, 20_000);
+
+    await page.goto(`${t.url}/recherche?inseecode=31555&city=Toulouse`);
+    await page.evaluate(() => {
+      const w = window as unknown as { __slotSelected?: unknown; __practitioner?: unknown };
+      document.addEventListener('sas-slot-selected', (event) => (w.__slotSelected = (event as CustomEvent).detail));
+      document.addEventListener('sas-practitioner-selected', (event) => (w.__practitioner = (event as CustomEvent).detail));
+    });
+    const card = page.locator(`sas-search li[data-structure="${sosId}"]`);
+    await expect.poll(() => card.count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => page.locator('sas-search section.sas-search-results').getAttribute('aria-busy')).toBe('false');
+
+    // Its own card, not a practitioner's: titled with its name (no practitioner button), its SIRET never shown as an RPPS.
+    expect(await card.getAttribute('data-group')).toBe('with-slots');
+    expect(await card.getAttribute('data-rpps')).toBeNull();
+    expect(await page.locator(`sas-search li[data-rpps="${siret}"]`).count()).toBe(0);
+    expect(await card.getByRole('heading', { level: 3 }).textContent()).toBe(name);
+    expect(await card.locator('h3 button').count()).toBe(0);
+    expect(await page.getByRole('button', { name, exact: true }).count()).toBe(0);
+    // (textContent: the DSFR badge is upper-cased by CSS.)
+    expect(await card.locator('p.fr-badge').evaluateAll((els) => els.map((e) => e.textContent?.trim()))).toContain('SOS Médecins');
+    const text = (await card.textContent()) ?? '';
+    expect(text).not.toContain('Spécialité non renseignée');
+    expect(text).toContain('5 rue des Gardes, 31000 Toulouse');
+    expect(text).toMatch(/À (moins de )?\d/);
+    expect(await card.locator('a[href="tel:0561888888"]').count()).toBe(1);
+    expect(text).toContain('Agenda : éditeur');
+    // Its slots as a practitioner's: the end-to-end one links to the vendor's booking page.
+    expect(await card.locator(`a[data-vendor-booking="${endToEnd}"]`).getAttribute('href')).toBe(`/api/slots/${endToEnd}/vendor-booking`);
+    const slotButton = card.locator(`button[data-slot-id="${sosSlot}"]`);
+    expect(await slotButton.getAttribute('aria-label')).toBeNull();
+    expect(await slotButton.textContent()).toContain(name);
+
+    // The count of cards: the structure's card counts as one.
+    const shown = await page.locator('sas-search li[data-rpps], sas-search li[data-structure]').count();
+    expect(await page.locator('sas-search [role="status"]').textContent()).toContain(`${shown} professionnels affichés`);
+
+    await expectNoA11yViolations(page, 'search');
+    await screenshot(page, 'search-structure-card');
+
+    // Chosen with the keyboard: the event names the structure and its SIRET, no RPPS.
+    await slotButton.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => (window as unknown as { __slotSelected?: unknown }).__slotSelected)).toEqual({
+      rpps: null,
+      structureId: sosId,
+      siret,
+      slotId: sosSlot,
+      start: new Date(now + 3 * 3_600_000).toISOString(),
+      end: new Date(now + 3 * 3_600_000 + 1_200_000).toISOString(),
+      consultationTypes: ['cabinet'],
+    });
+    expect(await page.evaluate(() => (window as unknown as { __practitioner?: unknown }).__practitioner)).toBeUndefined();
+
+    // The structure-kind filter keeps it (a structure "is a member" of itself), alone.
+    await page.getByRole('combobox', { name: 'Exercice en structure' }).selectOption('sos-medecins');
+    await expect.poll(() => page.locator('sas-search li[data-rpps]').count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => page.locator('sas-search li[data-structure]').evaluateAll((els) => els.map((e) => e.getAttribute('data-structure')))).toEqual([sosId]);
   });
 
   it('raised no script error', () => {

@@ -4,7 +4,13 @@
  * `inseecode` (searches at once around that commune), `city`, `specialty` or `filiere`, `practitioner` (RPPS of the
  * patient's médecin traitant), and `lat` + `lon` (+ `radius-km`): the patient's place inside that commune, as the
  * LRM entry /sas/recherche resolves it — the search is then around that point until another commune is chosen.
- * Emits `sas-slot-selected` and `sas-practitioner-selected` (bubbling, composed).
+ * Results are practitioners' cards, CPTS cards (the CPTS's members under its point of contact) and the cards of
+ * structures offering the filière themselves (an SOS Médecins association, whose slots are published under its SIRET).
+ * Emits, bubbling and composed:
+ * - `sas-slot-selected` ({@link SlotSelectedDetail}) when a slot is chosen: `rpps` is the practitioner's RPPS, or null
+ *   on a structure's card, which gives instead `structureId` and `siret` (the identifier its slots are published under);
+ * - `sas-practitioner-selected` ({@link PractitionerSelectedDetail}) when a practitioner's name is chosen (never for a
+ *   structure's card).
  */
 import { LitElement, html, nothing } from 'lit';
 import { ApiError, getJson, type Problem } from './api.ts';
@@ -35,6 +41,7 @@ export function mergeItems(shown: readonly SearchItem[], page: readonly SearchIt
   return out;
 }
 
+/** A structure's card and a practitioner's card each count as one card; a CPTS card as its members. */
 const cardCount = (items: readonly SearchItem[]) => items.reduce((n, i) => n + (i.kind === 'cpts' ? i.members.length : 1), 0);
 
 export const STRUCTURE_KINDS: readonly { readonly id: SearchStructure['kind']; readonly label: string }[] = [
@@ -52,7 +59,12 @@ export interface Commune {
 }
 
 export interface SlotSelectedDetail {
-  readonly rpps: string;
+  /** The practitioner's RPPS; null when the slot is a structure's (an SOS Médecins association's). */
+  readonly rpps: string | null;
+  /** On a structure's card: the structure (directory id) … */
+  readonly structureId?: string;
+  /** … and the SIRET its slots are published under. */
+  readonly siret?: string;
   readonly slotId: string;
   readonly start: string;
   readonly end: string;
@@ -132,6 +144,15 @@ export function slotsByDay(slots: readonly SearchSlot[]): { day: string; slots: 
     group.slots.push(slot);
   }
   return [...groups.values()];
+}
+
+/** Whose card it is, as said to screen readers next to a slot: the practitioner, or the structure offering the filière. */
+function cardTitle(card: SearchCard): string {
+  return card.effecteurStructure ? card.effecteurStructure.name : displayName(card);
+}
+
+export function structureKindLabel(kind: SearchStructure['kind']): string {
+  return STRUCTURE_KINDS.find((k) => k.id === kind)?.label ?? kind;
 }
 
 function addressLine(card: SearchCard): string {
@@ -489,8 +510,10 @@ export class SasSearch extends LitElement {
   }
 
   private selectSlot(card: SearchCard, slot: SearchSlot): void {
+    // On a structure's card `rpps` holds its SIRET: it is said as such, never passed off as an RPPS.
+    const who = card.effecteurStructure ? { rpps: null, structureId: card.effecteurStructure.structureId, siret: card.rpps } : { rpps: card.rpps };
     const detail: SlotSelectedDetail = {
-      rpps: card.rpps,
+      ...who,
       slotId: slot.slotId,
       start: slot.start,
       end: slot.end,
@@ -686,7 +709,7 @@ export class SasSearch extends LitElement {
 
   private renderSlots(card: SearchCard): unknown {
     if (card.slots.length === 0) return html`<p class="fr-text--sm fr-mb-0">Aucun créneau disponible dans les 48 heures.</p>`;
-    const who = displayName(card);
+    const who = cardTitle(card);
     return html`<div class="sas-slots">
       <p class="fr-text--sm fr-text--bold fr-mb-1w">Prochains créneaux</p>
       ${slotsByDay(card.slots).map(
@@ -740,8 +763,61 @@ export class SasSearch extends LitElement {
     return nothing;
   }
 
-  private renderCard(card: SearchCard): unknown {
+  /** The "Participe au SAS" badges, if the card's effecteur (practitioner or structure) declared a participation. */
+  private renderParticipation(card: SearchCard): unknown {
+    return card.participation
+      ? html`<ul class="fr-badges-group fr-mb-1w">
+          <li><p class="fr-badge fr-badge--blue-ecume fr-badge--sm">Participe au SAS</p></li>
+          ${card.participation.acceptsEnSus ? html`<li><p class="fr-badge fr-badge--sm">Accepte des patients en sus</p></li>` : nothing}
+          ${card.participation.conventionSector ? html`<li><p class="fr-badge fr-badge--sm">Secteur ${card.participation.conventionSector}</p></li>` : nothing}
+        </ul>`
+      : nothing;
+  }
+
+  /** Address, distance and the phone for the regulation. */
+  private renderPlace(card: SearchCard, phone: string | null): unknown {
     const address = addressLine(card);
+    return html`${address ? html`<p class="fr-mb-1v"><span class="fr-icon-map-pin-2-line fr-icon--sm fr-mr-1v" aria-hidden="true"></span>${address}</p>` : nothing}
+      ${card.distanceKm !== null && card.distanceKm !== undefined
+        ? html`<p class="fr-mb-1v fr-text--sm">
+            ${card.distanceKm < 0.1 ? 'À moins de 0,1 km' : `À ${card.distanceKm.toLocaleString('fr-FR', { maximumFractionDigits: 1 })} km`}
+          </p>`
+        : nothing}
+      ${phone
+        ? html`<p class="fr-mb-2w">
+            <span class="fr-icon-phone-line fr-icon--sm fr-mr-1v" aria-hidden="true"></span>Téléphone pour la régulation :
+            <a href=${`tel:${phone.replace(/\s+/g, '')}`}>${phone}</a>
+          </p>`
+        : nothing}`;
+  }
+
+  /**
+   * The card of a structure offering the filière itself (an SOS Médecins association): its name (a title, not a
+   * practitioner's link: there is no practitioner to open), its kind, its place and phone, and its slots as a
+   * practitioner's — choosing one emits `sas-slot-selected` with the structure and its SIRET, `rpps` null.
+   */
+  private renderStructureCard(card: Extract<SearchItem, { kind: 'structure' }>): unknown {
+    const structure = card.effecteurStructure;
+    // The server always sets it on such an item; a card without it is still shown, under the place's name.
+    const name = structure?.name ?? card.structure ?? '';
+    return html`<li class="fr-mb-3w" data-structure=${structure?.structureId ?? card.locationId} data-group=${card.group}>
+      <div class="fr-card fr-card--no-arrow">
+        <div class="fr-card__body">
+          <div class="fr-card__content">
+            <h3 class="fr-card__title">${name}</h3>
+            <div class="fr-card__desc">
+              ${structure ? html`<p class="fr-badge fr-badge--purple-glycine fr-badge--sm fr-mb-1w">${structureKindLabel(structure.kind)}</p>` : nothing}
+              ${this.renderParticipation(card)}
+              ${this.renderPlace(card, card.phone ?? structure?.phone ?? null)}
+              ${this.renderSlots(card)}
+            </div>
+          </div>
+        </div>
+      </div>
+    </li>`;
+  }
+
+  private renderCard(card: SearchCard): unknown {
     return html`<li class="fr-mb-3w" data-rpps=${card.rpps} data-group=${card.group}>
       <div class="fr-card fr-card--no-arrow">
         <div class="fr-card__body">
@@ -755,26 +831,9 @@ export class SasSearch extends LitElement {
               ${card.group === 'medecin-traitant'
                 ? html`<p class="fr-badge fr-badge--green-emeraude fr-badge--sm fr-mb-1w">Médecin traitant</p>`
                 : nothing}
-              ${card.participation
-                ? html`<ul class="fr-badges-group fr-mb-1w">
-                    <li><p class="fr-badge fr-badge--blue-ecume fr-badge--sm">Participe au SAS</p></li>
-                    ${card.participation.acceptsEnSus ? html`<li><p class="fr-badge fr-badge--sm">Accepte des patients en sus</p></li>` : nothing}
-                    ${card.participation.conventionSector ? html`<li><p class="fr-badge fr-badge--sm">Secteur ${card.participation.conventionSector}</p></li>` : nothing}
-                  </ul>`
-                : nothing}
+              ${this.renderParticipation(card)}
               <p class="fr-mb-1v">${card.specialty ?? 'Spécialité non renseignée'}${card.structure ? html` — ${card.structure}` : nothing}</p>
-              ${address ? html`<p class="fr-mb-1v"><span class="fr-icon-map-pin-2-line fr-icon--sm fr-mr-1v" aria-hidden="true"></span>${address}</p>` : nothing}
-              ${card.distanceKm !== null && card.distanceKm !== undefined
-                ? html`<p class="fr-mb-1v fr-text--sm">
-                    ${card.distanceKm < 0.1 ? 'À moins de 0,1 km' : `À ${card.distanceKm.toLocaleString('fr-FR', { maximumFractionDigits: 1 })} km`}
-                  </p>`
-                : nothing}
-              ${card.phone
-                ? html`<p class="fr-mb-2w">
-                    <span class="fr-icon-phone-line fr-icon--sm fr-mr-1v" aria-hidden="true"></span>Téléphone pour la régulation :
-                    <a href=${`tel:${card.phone.replace(/\s+/g, '')}`}>${card.phone}</a>
-                  </p>`
-                : nothing}
+              ${this.renderPlace(card, card.phone)}
               ${this.renderSlots(card)}
             </div>
           </div>
@@ -857,7 +916,9 @@ export class SasSearch extends LitElement {
                 </div>
               </div>`
           : html`<ul class="sas-search-list" style="list-style:none;padding:0">
-                ${items.map((item) => (item.kind === 'cpts' ? this.renderCpts(item) : this.renderCard(item)))}
+                ${items.map((item) =>
+                  item.kind === 'cpts' ? this.renderCpts(item) : item.kind === 'structure' ? this.renderStructureCard(item) : this.renderCard(item),
+                )}
               </ul>
               ${this.nextCursor
                 ? html`<button type="button" class="fr-btn fr-btn--tertiary" ?disabled=${busy} @click=${() => void this.search(true)}>
