@@ -38,6 +38,11 @@ describe.skipIf(!run)('the search screen in a browser', () => {
 
   const slot = (id: string, inHours: number, source: 'manual' | 'vendor', consultationTypes = ['cabinet']) => publishSlot(t, id, now, inHours, source, consultationTypes);
 
+  /** The slots of a practitioner's cards as GET /api/search now answers (the projection follows the log asynchronously). */
+  const apiSlotsOf = async (rpps: string) => {
+    const body = (await (await page.request.get(`${t.url}/api/search?departement=31&limit=50`)).json()) as { items?: { rpps: string; slots: { slotId: string; stale?: boolean }[] }[] };
+    return (body.items ?? []).filter((c) => c.rpps === rpps).flatMap((c) => c.slots);
+  };
   const cardIds = () => page.locator('sas-search li[data-rpps]').evaluateAll((els) => els.map((e) => e.getAttribute('data-rpps')));
 
   beforeAll(async () => {
@@ -203,6 +208,8 @@ describe.skipIf(!run)('the search screen in a browser', () => {
         metadata: testMetadata(),
       },
     ]);
+    // The page searches once: open it when the search knows.
+    await eventually(async () => (await apiSlotsOf(P.blagnacLater)).some((s) => s.slotId === slotOf.blagnacLater && s.stale));
     await page.goto(`${t.url}/recherche?inseecode=31069&city=Blagnac`);
     const card = page.locator(`sas-search li[data-rpps="${P.blagnacLater}"]`);
     // (textContent: the DSFR badge is upper-cased by CSS.)
@@ -223,6 +230,7 @@ describe.skipIf(!run)('the search screen in a browser', () => {
         },
       ]);
     }
+    await eventually(async () => (await apiSlotsOf(P.blagnacLater)).filter((s) => s.slotId === endToEnd || s.slotId === phone).length === 2);
     await page.goto(`${t.url}/recherche?inseecode=31069&city=Blagnac`);
     const link = page.locator(`a[data-vendor-booking="${endToEnd}"]`);
     await expect.poll(() => link.count(), { timeout: 10_000 }).toBe(1);
