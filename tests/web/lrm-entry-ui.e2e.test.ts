@@ -54,6 +54,8 @@ describe.skipIf(!run)('the LRM entry in a browser', () => {
       ],
       { expectedRevision: 'no-stream' },
     );
+    // The page searches once: the search read model must have the slot (appended last) before the test opens it.
+    await eventually(async () => (await t.platform.readDb.query('SELECT 1 FROM search_slots WHERE slot_id = $1', [slotId])).rows.length === 1);
     browser = await launchBrowser();
     page = await newPage(browser);
     page.on('pageerror', (error) => pageErrors.push(error.message));
