@@ -54,6 +54,7 @@ const EXPECTED: Record<string, (who: Who) => boolean> = {
   'POST /api/directory/structures': (w) => is(w, 'admin-national') || (is(w, 'gestionnaire-structure') && w.inside),
   'GET /api/directory/structures': (w) => !is(w, 'anonymous', 'first-login', 'machine'),
   'GET /api/directory/structures/:structureId': (w) => !is(w, 'anonymous', 'first-login', 'machine'),
+  'PATCH /api/directory/structures/:structureId': (w) => is(w, 'admin-national') || (is(w, 'gestionnaire-structure') && w.inside),
   // "inside": the gestionnaire of the structure (it created it); "outside": a gestionnaire of another territory.
   'POST /api/directory/structures/:structureId/members': (w) => is(w, 'admin-national') || (is(w, 'gestionnaire-structure') && w.inside),
   'DELETE /api/directory/structures/:structureId/members/:rpps': (w) => is(w, 'admin-national') || (is(w, 'gestionnaire-structure') && w.inside),
@@ -279,6 +280,7 @@ describe.skipIf(!testDatabaseUrl)('authorisation matrix', () => {
     'POST /api/directory/structures': async () => ({ method: 'POST', path: '/api/directory/structures', json: { kind: 'sos-medecins', name: `SOS Médecins ${counter++}`, inseeCode: '31555' } }),
     'GET /api/directory/structures': async () => ({ method: 'GET', path: `/api/directory/structures?departement=${HOME}` }),
     'GET /api/directory/structures/:structureId': async () => ({ method: 'GET', path: `/api/directory/structures/${await freshStructure()}` }),
+    'PATCH /api/directory/structures/:structureId': async () => ({ method: 'PATCH', path: `/api/directory/structures/${await freshStructure()}`, json: { phone: '05 61 00 00 00' } }),
     'POST /api/directory/structures/:structureId/members': async () => ({ method: 'POST', path: `/api/directory/structures/${await freshStructure()}/members`, json: { rpps: OWN_EFFECTEUR } }),
     'DELETE /api/directory/structures/:structureId/members/:rpps': async () => ({ method: 'DELETE', path: `/api/directory/structures/${await freshStructure()}/members/${OWN_EFFECTEUR}` }),
     'POST /api/directory/structures/:structureId/managers': async () => ({ method: 'POST', path: `/api/directory/structures/${await freshStructure()}/managers`, json: { accountId: crypto.randomUUID() } }),
