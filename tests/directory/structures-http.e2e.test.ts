@@ -171,6 +171,12 @@ describe.skipIf(!testDatabaseUrl)('structures API', () => {
     const after = await readOne(sosId, (s) => (s as unknown as { siret: string }).siret === '73282932000082');
     expect(after).toMatchObject({ name: 'SOS Médecins Toulouse', phone: null, address: { inseeCode: '31555', postcode: '31400', street: '4 rue des Urgences' } });
     expect(await json(await patch(manager, sosId, { siret: '732 829 320 00082' }))).toEqual({ structureId: sosId, changed: false });
+    // A SIRET names one open structure.
+    const before = await head();
+    const taken = await create(admin, { kind: 'sos-medecins', name: 'SOS Médecins bis', inseeCode: '31555', siret: '73282932000082' });
+    expect(taken.status).toBe(409);
+    expect(await json<Problem>(taken)).toMatchObject({ code: 'StructureSiretTaken', detail: `Le SIRET 73282932000082 est déjà celui de la structure « SOS Médecins Toulouse » (${sosId}).` });
+    expect(await head()).toBe(before);
     expect((await patch(regulator, sosId, { siret: null })).status).toBe(403);
     const bad = await patch(manager, sosId, { siret: '123', inseeCode: '31999' });
     expect(bad.status).toBe(400);

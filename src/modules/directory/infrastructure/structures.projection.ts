@@ -43,6 +43,7 @@ export const structuresProjection: SqlProjection<'directory_structures' | 'direc
     )`);
     await tx.query(`CREATE INDEX ON ${t.directory_structures} (departement, kind)`);
     await tx.query(`CREATE INDEX ON ${t.directory_structures} (finess)`);
+    await tx.query(`CREATE INDEX ON ${t.directory_structures} (siret)`);
     await tx.query(`CREATE TABLE ${t.directory_structure_members} (
       structure_id  text NOT NULL,
       rpps          text NOT NULL,
@@ -187,6 +188,15 @@ export async function queryStructures(db: SqlExecutor, q: StructureQuery): Promi
     params,
   );
   return rows.map(toView);
+}
+
+/** The open structure (other than `except`) that has this SIRET, if any: its id and name. */
+export async function openStructureWithSiret(db: SqlExecutor, siret: string, except: string | null): Promise<{ structureId: string; name: string } | null> {
+  const { rows } = await db.query<{ structure_id: string; name: string }>(
+    `SELECT structure_id, name FROM directory_structures WHERE siret = $1 AND status = 'active' AND structure_id IS DISTINCT FROM $2 ORDER BY structure_id LIMIT 1`,
+    [siret, except],
+  );
+  return rows[0] ? { structureId: rows[0].structure_id, name: rows[0].name } : null;
 }
 
 /**

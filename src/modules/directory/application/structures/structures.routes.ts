@@ -14,7 +14,7 @@ import { isSiret } from '../../../../shared-kernel/ids/siret.id.ts';
 import { STRUCTURE_KINDS, structureStreamName } from '../../contracts/directory.events.ts';
 import type { StructureState } from '../../domain/structure.decider.ts';
 import { loadCommuneCodes } from '../../infrastructure/rpps-extract-parser.ts';
-import { queryStructure, queryStructures } from '../../infrastructure/structures.projection.ts';
+import { openStructureWithSiret, queryStructure, queryStructures } from '../../infrastructure/structures.projection.ts';
 import type { StructureDeps } from './structure.deps.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -100,6 +100,14 @@ const notFound = (id: string) => new HttpProblem(problem(404, 'StructureDoesNotE
 
 export function structuresRoutes(deps: StructureDeps): RouteDefinition<any>[] {
   let communes: ReadonlySet<string> | undefined;
+  /** A SIRET names one structure: the slots published under it show on that structure's card only. */
+  const checkSiretFree = async (siret: string | null | undefined, structureId: string | null) => {
+    if (!siret) return;
+    const other = await openStructureWithSiret(deps.readDb, siret, structureId);
+    if (other) {
+      throw new HttpProblem(problem(409, 'StructureSiretTaken', `Le SIRET ${siret} est déjà celui de la structure « ${other.name} » (${other.structureId}).`));
+    }
+  };
   const checkCommune = (code: string) => {
     if ((communes ??= loadCommuneCodes()).has(code)) return;
     throw new HttpProblem(
@@ -132,6 +140,7 @@ export function structuresRoutes(deps: StructureDeps): RouteDefinition<any>[] {
     async handle(req, res, { principal }) {
       const body = parseInput(createStructureBody, req.body ?? {}, 'body');
       checkCommune(body.inseeCode);
+      await checkSiretFree(body.siret, null);
       const id = deps.newId();
       await deps.structures.handle(
         structureStreamName(id),
@@ -161,6 +170,7 @@ export function structuresRoutes(deps: StructureDeps): RouteDefinition<any>[] {
     async handle(req, res, { resource }) {
       const body = parseInput(changeStructureBody, req.body ?? {}, 'body');
       if (body.inseeCode !== undefined) checkCommune(body.inseeCode);
+      await checkSiretFree(body.siret, resource.structureId);
       const current = resource.state.details.address;
       const address =
         body.inseeCode === undefined && body.postcode === undefined && body.street === undefined
