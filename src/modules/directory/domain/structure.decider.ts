@@ -162,7 +162,8 @@ function checkRpps(rpps: string): string {
 /**
  * A structure of the directory. `SyncFromFiness` compares an extraction's snapshot with the state and emits only
  * the differences (nothing when identical, so re-importing is a no-op; a closed structure found again is
- * registered again); `RegisterOnPlatform` creates one without FINESS (an SOS Médecins association); members are
+ * registered again); `RegisterOnPlatform` creates one without FINESS (an SOS Médecins association) and
+ * `ChangeOnPlatform` changes its details (never a FINESS structure's: they come from the extraction); members are
  * practitioners by RPPS (joining twice, or leaving when not a member, changes nothing); a closed structure refuses
  * every change except a newer FINESS extraction.
  */
