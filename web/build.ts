@@ -1,6 +1,7 @@
 /**
  * Builds the web shell: bundles web/src/sas-app.ts with esbuild, copies index.html and the DSFR assets.
- * Usage: `node web/build.ts` (npm run build:web). Output: web/dist/{index.html, assets/app.js, assets/dsfr/…}.
+ * Usage: `node web/build.ts` (npm run build:web). Output: web/dist/{index.html, assets/app.js, assets/sas-search.js,
+ * assets/dsfr/…}.
  */
 import { cp, mkdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -30,25 +31,32 @@ export interface BuildWebOptions {
   readonly outDir?: string;
 }
 
+/** One ES module with everything it imports (lit included), minified, with its source map. */
+function bundle(entry: string, outfile: string) {
+  return build({
+    entryPoints: [path.join(webDir, 'src', entry)],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    sourcemap: true,
+    legalComments: 'linked',
+    logLevel: 'warning',
+    absWorkingDir: rootDir,
+  });
+}
+
 export async function buildWeb(options: BuildWebOptions = {}): Promise<void> {
   const outDir = options.outDir ?? WEB_DIST_DIR;
   const assets = path.join(outDir, 'assets');
   await rm(outDir, { recursive: true, force: true });
   await mkdir(path.join(assets, 'dsfr'), { recursive: true });
   await Promise.all([
-    build({
-      entryPoints: [path.join(webDir, 'src', 'sas-app.ts')],
-      outfile: path.join(assets, 'app.js'),
-      bundle: true,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      minify: true,
-      sourcemap: true,
-      legalComments: 'linked',
-      logLevel: 'warning',
-      absWorkingDir: rootDir,
-    }),
+    bundle('sas-app.ts', path.join(assets, 'app.js')),
+    // <sas-search> alone, for an LRM page of another origin (one script tag; EMBED_ORIGINS).
+    bundle('sas-search-embed.ts', path.join(assets, 'sas-search.js')),
     cp(path.join(webDir, 'index.html'), path.join(outDir, 'index.html')),
     ...DSFR_FILES.map((file) =>
       cp(path.join(dsfrDist, file), path.join(assets, 'dsfr', file), { recursive: true }),

@@ -3,6 +3,7 @@ import helmet from 'helmet';
 import { notFoundHandler, problemDetailsMiddleware, requireJsonBody } from '../shared-kernel/http/problem-details.ts';
 import { correlationMiddleware } from '../shared-kernel/http/request-context.ts';
 import type { Logger } from '../shared-kernel/logging/logger.ts';
+import { embeddingMiddlewares } from './embedding.ts';
 import type { Metrics } from './metrics.ts';
 
 export interface ReadinessCheck {
@@ -23,6 +24,8 @@ export interface HttpAppOptions {
   /** Refreshes gauges (projection lag, jobs) just before /metrics is scraped. */
   readonly refreshMetrics: () => Promise<void>;
   readonly isShuttingDown: () => boolean;
+  /** Web origins allowed to embed <sas-search> (embedding.ts); none by default. */
+  readonly embedOrigins?: readonly string[];
 }
 
 /** The express 5 application: security headers, size limits, correlation ids, problem details, health and metrics. */
@@ -70,7 +73,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
     res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
   });
 
-  app.use('/api', requireJsonBody, express.json({ limit: options.bodyLimitBytes, strict: true }), options.authenticate, options.api);
+  const embedding = embeddingMiddlewares(options.embedOrigins ?? []);
+  app.use('/assets', embedding.assets);
+  app.use('/api', embedding.api, requireJsonBody, express.json({ limit: options.bodyLimitBytes, strict: true }), options.authenticate, options.api);
   app.use('/auth', options.authenticate);
   // Server-rendered pages that need the session (the LRM contextual search entry, /sas/recherche).
   app.use('/sas', options.authenticate);

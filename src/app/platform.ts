@@ -179,6 +179,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     root: rootRouter,
     authenticate: (req, res, next) => authenticate(req, res, next),
     isShuttingDown: () => shuttingDown,
+    embedOrigins: config.embedOrigins,
     readiness: [
       {
         name: 'event-store',

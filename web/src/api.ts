@@ -47,6 +47,20 @@ export class ApiError extends Error {
 let csrfToken: string | null = null;
 
 /** The CSRF token of the current session (set by getMe). */
+/**
+ * The platform's origin: the one this script was loaded from. It is the page's own in the app shell; another one
+ * when <sas-search> is embedded in an LRM page (/assets/sas-search.js, EMBED_ORIGINS): the API is then read across
+ * origins, with the regulator's session cookie.
+ */
+const PLATFORM_ORIGIN = new URL(import.meta.url).origin;
+const EMBEDDED = PLATFORM_ORIGIN !== location.origin;
+const CREDENTIALS: RequestCredentials = EMBEDDED ? 'include' : 'same-origin';
+
+/** A path of the platform (`/api/…`, `/auth/…`) as a URL this page can use: absolute when embedded elsewhere. */
+export function platformUrl(path: string): string {
+  return EMBEDDED ? new URL(path, PLATFORM_ORIGIN).href : path;
+}
+
 export function currentCsrfToken(): string | null {
   return csrfToken;
 }
@@ -108,7 +122,7 @@ function networkProblem(): Problem {
 async function send(url: string, init: RequestInit): Promise<Response> {
   let response: Response;
   try {
-    response = await fetch(url, { credentials: 'same-origin', ...init });
+    response = await fetch(platformUrl(url), { credentials: CREDENTIALS, ...init });
   } catch {
     throw new ApiError(networkProblem());
   }
@@ -120,7 +134,7 @@ async function send(url: string, init: RequestInit): Promise<Response> {
 export async function getMe(): Promise<Me | null> {
   let response: Response;
   try {
-    response = await fetch('/api/me', { credentials: 'same-origin', headers: { accept: 'application/json' } });
+    response = await fetch(platformUrl('/api/me'), { credentials: CREDENTIALS, headers: { accept: 'application/json' } });
   } catch {
     throw new ApiError(networkProblem());
   }

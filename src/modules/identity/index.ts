@@ -37,7 +37,7 @@ export const identityModule: PlatformModule = {
         const readDb = ctx.get(TOKENS.readDb);
         // The embedded provider gets a fresh client secret at each start; PSC's comes from the configuration.
         const clientSecret = config.oidc.clientSecret ?? randomBytes(32).toString('base64url');
-        const settings = { clientCertOu: config.tls?.clientCertOu ?? null, secureCookies: config.nodeEnv === 'production' || (config.publicUrl?.startsWith('https:') ?? false), publicUrl: config.publicUrl ?? `http://localhost:${config.port}` };
+        const settings = { clientCertOu: config.tls?.clientCertOu ?? null, secureCookies: config.nodeEnv === 'production' || (config.publicUrl?.startsWith('https:') ?? false), sessionSameSite: config.session.cookieSameSite, publicUrl: config.publicUrl ?? `http://localhost:${config.port}` };
         let relyingParty: RelyingParty | null = null;
         const deps: IdentityDeps = {
           accounts: accountHandler(ctx.get(TOKENS.eventStore), ctx.get(TOKENS.newId)),

@@ -37,7 +37,12 @@ export interface Config {
     readonly clientId: string;
     readonly clientSecret: string | undefined;
   };
-  readonly session: { readonly idleMinutes: number; readonly absoluteHours: number };
+  readonly session: {
+    readonly idleMinutes: number;
+    readonly absoluteHours: number;
+    /** The session cookie's SameSite: `none` lets an LRM page of another site (EMBED_ORIGINS) read with the session. */
+    readonly cookieSameSite: 'lax' | 'none';
+  };
   /** HTTPS with optional client certificates (mTLS for vendors and LRMs); unset: plain HTTP. */
   readonly tls: { readonly certFile: string; readonly keyFile: string; readonly clientCaFile: string | undefined; readonly clientCertOu: string | undefined } | undefined;
   /** The regulators' search: the SQL read model (default) or Meilisearch (then `meilisearch` is set). */
@@ -47,6 +52,8 @@ export interface Config {
   };
   /** LRM authorities (`affectation_authority`) whose contextual search (GET /sas/recherche?origin=…) is active. */
   readonly lrmOrigins: readonly string[];
+  /** Web origins of the pages allowed to embed <sas-search> (CORS with credentials on the API's reads). */
+  readonly embedOrigins: readonly string[];
   /** Base Adresse Nationale search API for street-level LRM addresses; unset: commune centres only. */
   readonly banUrl: string | undefined;
   /**
@@ -97,6 +104,12 @@ export const VARIABLES: readonly VariableSpec[] = [
   { name: 'OIDC_CLIENT_SECRET', description: 'Client secret at the OpenID provider (required with OIDC_ISSUER)', default: '(random, demo provider)', example: 's3cr3t', secret: true },
   { name: 'SESSION_IDLE_MINUTES', description: 'A session unused this long ends', default: '30', example: '15' },
   { name: 'SESSION_ABSOLUTE_HOURS', description: 'A session ends this long after login, used or not', default: '12', example: '10' },
+  {
+    name: 'SESSION_COOKIE_SAMESITE',
+    description: 'SameSite of the session cookie: lax, or none when an LRM page of another site embeds <sas-search> (EMBED_ORIGINS; needs HTTPS)',
+    default: 'lax',
+    example: 'none',
+  },
   { name: 'TLS_CERT_FILE', description: 'Server certificate (PEM): serve HTTPS', default: '(plain HTTP)', example: '/etc/sas/tls/server.crt' },
   { name: 'TLS_KEY_FILE', description: 'Server private key (PEM), with TLS_CERT_FILE', default: '(none)', example: '/etc/sas/tls/server.key', secret: true },
   { name: 'TLS_CLIENT_CA_FILE', description: 'CA (PEM) whose client certificates authenticate vendors and LRMs (mTLS; CN = client id)', default: '(no mTLS)', example: '/etc/sas/tls/clients-ca.crt' },
@@ -113,6 +126,12 @@ export const VARIABLES: readonly VariableSpec[] = [
     description: 'LRM authorities (comma-separated `origin` values) whose contextual search /sas/recherche is active; none = no LRM',
     default: DEFAULT_LRM_ORIGINS.join(','),
     example: 'samu-lrm-test1-authority,fr.health.samu690',
+  },
+  {
+    name: 'EMBED_ORIGINS',
+    description: 'Web origins (comma-separated) of the LRM pages that embed <sas-search> with one script tag (/assets/sas-search.js): the API answers their reads with credentials',
+    default: '(none)',
+    example: 'https://lrm.samu31.example.fr,https://regulation.example.org:8443',
   },
   {
     name: 'BAN_URL',
@@ -234,6 +253,27 @@ const lrmOrigins = z
     return origins;
   });
 
+/** A comma-separated list of web origins (scheme://host[:port], nothing after); empty: none. */
+const embedOrigins = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    const origins = [...new Set((value ?? '').split(',').map((o) => o.trim()).filter((o) => o !== ''))];
+    for (const origin of origins) {
+      let parsed: URL | null = null;
+      try {
+        parsed = new URL(origin);
+      } catch {
+        parsed = null;
+      }
+      if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin) {
+        ctx.addIssue({ code: 'custom', message: `"${origin}" is not a web origin (scheme://host[:port], without path nor trailing slash)` });
+        return z.NEVER;
+      }
+    }
+    return origins;
+  });
+
 const schema = z.object({
   NODE_ENV: choice(['development', 'production', 'test'] as const, 'development'),
   PORT: integer(3000, 0, 65535),
@@ -265,6 +305,7 @@ const schema = z.object({
   OIDC_CLIENT_SECRET: z.string().optional(),
   SESSION_IDLE_MINUTES: integer(30, 1, 24 * 60),
   SESSION_ABSOLUTE_HOURS: integer(12, 1, 7 * 24),
+  SESSION_COOKIE_SAMESITE: choice(['lax', 'none'] as const, 'lax'),
   TLS_CERT_FILE: readableFile,
   TLS_KEY_FILE: readableFile,
   TLS_CLIENT_CA_FILE: readableFile,
@@ -292,6 +333,7 @@ const schema = z.object({
     .regex(/^(0[1-9]|[1-8]\d|9[0-5]|2A|2B|97[1-6])$/, 'expected a département code (01…95, 2A, 2B, 971…976)')
     .default('31'),
   LRM_ORIGINS: lrmOrigins,
+  EMBED_ORIGINS: embedOrigins,
   BAN_URL: optionalUrl(['https:', 'http:']),
   VENDORS_FILE: readableFile,
 });
@@ -322,6 +364,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (v.SEARCH_ENGINE === 'meilisearch' && v.NODE_ENV === 'production' && !v.MEILISEARCH_API_KEY) {
     problems.push({ variable: 'MEILISEARCH_API_KEY', message: 'required in production with SEARCH_ENGINE=meilisearch (a Meilisearch server in production has a master key)' });
   }
+  if (v.SESSION_COOKIE_SAMESITE === 'none' && v.NODE_ENV !== 'production' && !v.PUBLIC_URL?.startsWith('https:')) {
+    problems.push({ variable: 'SESSION_COOKIE_SAMESITE', message: 'none needs a Secure cookie: serve over HTTPS (PUBLIC_URL https://…, or NODE_ENV=production)' });
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     nodeEnv: v.NODE_ENV,
@@ -340,7 +385,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     demoDirectory: { scale: v.DEMO_DIRECTORY, departement: v.DEMO_DEPARTEMENT },
     publicUrl: v.PUBLIC_URL?.replace(/\/$/, ''),
     oidc: { issuer: v.OIDC_ISSUER?.replace(/\/$/, ''), clientId: v.OIDC_CLIENT_ID, clientSecret: v.OIDC_CLIENT_SECRET || undefined },
-    session: { idleMinutes: v.SESSION_IDLE_MINUTES, absoluteHours: v.SESSION_ABSOLUTE_HOURS },
+    session: { idleMinutes: v.SESSION_IDLE_MINUTES, absoluteHours: v.SESSION_ABSOLUTE_HOURS, cookieSameSite: v.SESSION_COOKIE_SAMESITE },
     tls: v.TLS_CERT_FILE && v.TLS_KEY_FILE ? { certFile: v.TLS_CERT_FILE, keyFile: v.TLS_KEY_FILE, clientCaFile: v.TLS_CLIENT_CA_FILE, clientCertOu: v.CLIENT_CERT_OU || undefined } : undefined,
     search: {
       engine: v.SEARCH_ENGINE,
@@ -350,6 +395,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
           : undefined,
     },
     lrmOrigins: v.LRM_ORIGINS,
+    embedOrigins: v.EMBED_ORIGINS,
     banUrl: v.BAN_URL?.replace(/\/+$/, ''),
     vendorsFile: v.VENDORS_FILE,
   };

@@ -70,6 +70,21 @@ describe('configuration', () => {
     });
   });
 
+  it('reads the origins allowed to embed <sas-search>, and refuses anything but a bare web origin', () => {
+    expect(loadConfig({}).embedOrigins).toEqual([]);
+    expect(loadConfig({ EMBED_ORIGINS: ' https://lrm.example.fr, http://127.0.0.1:8080,https://lrm.example.fr ' }).embedOrigins).toEqual(['https://lrm.example.fr', 'http://127.0.0.1:8080']);
+    for (const bad of ['lrm.example.fr', 'https://lrm.example.fr/', 'https://lrm.example.fr/page', 'ftp://lrm.example.fr', '*']) {
+      expect(problemsOf({ EMBED_ORIGINS: bad }), bad).toEqual(['EMBED_ORIGINS']);
+    }
+  });
+
+  it('lets the session cookie be SameSite=None only over HTTPS', () => {
+    expect(loadConfig({}).session.cookieSameSite).toBe('lax');
+    expect(problemsOf({ SESSION_COOKIE_SAMESITE: 'none' })).toEqual(['SESSION_COOKIE_SAMESITE']);
+    expect(problemsOf({ SESSION_COOKIE_SAMESITE: 'strict' })).toEqual(['SESSION_COOKIE_SAMESITE']);
+    expect(loadConfig({ SESSION_COOKIE_SAMESITE: 'None', PUBLIC_URL: 'https://sas.example.fr' }).session.cookieSameSite).toBe('none');
+  });
+
   it('refuses the embedded demo provider in production, and a PSC issuer without secret or over plain http', () => {
     expect(problemsOf({ NODE_ENV: 'production' })).toEqual(['OIDC_ISSUER']);
     expect(problemsOf({ OIDC_ISSUER: 'https://psc.example' })).toEqual(['OIDC_CLIENT_SECRET']);

@@ -34,6 +34,11 @@ export function cookieOptions(deps: IdentityDeps, maxAgeMs?: number) {
   return { httpOnly: true, secure: deps.settings.secureCookies, sameSite: 'lax' as const, path: '/', ...(maxAgeMs ? { maxAge: maxAgeMs } : {}) };
 }
 
+/** The session cookie's: SameSite as configured (`none` lets an embedding LRM page of another site read the API). */
+export function sessionCookieOptions(deps: IdentityDeps, maxAgeMs?: number) {
+  return { ...cookieOptions(deps, maxAgeMs), sameSite: deps.settings.sessionSameSite };
+}
+
 const sameToken = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 /**
@@ -129,7 +134,7 @@ export function authenticate(deps: IdentityDeps): RequestHandler {
       if (!token) return next();
       const session = await deps.sessions.get(token);
       if (!session) {
-        res.clearCookie(SESSION_COOKIE, cookieOptions(deps));
+        res.clearCookie(SESSION_COOKIE, sessionCookieOptions(deps));
         return next();
       }
       if (!SAFE_METHODS.has(req.method)) {
@@ -140,7 +145,7 @@ export function authenticate(deps: IdentityDeps): RequestHandler {
       }
       const principal = await principalOfSession(deps, session);
       if (!principal) {
-        res.clearCookie(SESSION_COOKIE, cookieOptions(deps));
+        res.clearCookie(SESSION_COOKIE, sessionCookieOptions(deps));
         return next();
       }
       res.locals.principal = principal;

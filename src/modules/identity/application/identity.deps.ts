@@ -11,6 +11,8 @@ import type { SessionStore } from '../infrastructure/session-store.ts';
 export interface IdentitySettings {
   /** Secure cookies (always outside local development over http). */
   readonly secureCookies: boolean;
+  /** The session cookie's SameSite (`none` for an LRM page of another site embedding <sas-search>; needs Secure). */
+  readonly sessionSameSite: 'lax' | 'none';
   /** Where the platform is reached by browsers, e.g. http://localhost:3000 (known once listening). */
   publicUrl: string;
   /** mTLS: the organisational unit a client certificate must carry (null: any certificate signed by the CA). */

@@ -10,7 +10,7 @@ import { commandContext } from '../../../../shared-kernel/http/request-context.t
 import { pscIdentityFromClaims } from '../../domain/psc-identity.ts';
 import { newToken } from '../../infrastructure/session-store.ts';
 import { accountAtLogin, loadAccount } from '../accounts.service.ts';
-import { cookieOptions, LOGIN_COOKIE, readCookie, SESSION_COOKIE, sessionOf } from '../authenticate.ts';
+import { cookieOptions, LOGIN_COOKIE, readCookie, SESSION_COOKIE, sessionCookieOptions, sessionOf } from '../authenticate.ts';
 import type { IdentityDeps } from '../identity.deps.ts';
 
 /** Only a path of this site: never an absolute URL (no open redirect). */
@@ -91,7 +91,7 @@ export function loginRoutes(deps: IdentityDeps): RouteDefinition<any>[] {
           professionCodes: identity.professionCodes,
           idToken,
         });
-        res.cookie(SESSION_COOKIE, token, cookieOptions(deps));
+        res.cookie(SESSION_COOKIE, token, sessionCookieOptions(deps));
         deps.logger.info({ accountId, linkRequired: accountId === null }, 'login');
         res.redirect(302, pending.returnTo);
       },
@@ -103,7 +103,7 @@ export function loginRoutes(deps: IdentityDeps): RouteDefinition<any>[] {
       policy: anonymousAllowed,
       async handle(_req, res) {
         const session = sessionOf(res);
-        res.clearCookie(SESSION_COOKIE, cookieOptions(deps));
+        res.clearCookie(SESSION_COOKIE, sessionCookieOptions(deps));
         if (!session) {
           res.json({ redirectTo: '/' });
           return;
