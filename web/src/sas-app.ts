@@ -8,13 +8,14 @@ import './sas-accounts.ts';
 import './sas-profile.ts';
 import './sas-search.ts';
 import './sas-agenda-page.ts';
+import './sas-structures.ts';
 
 const SERVICE = "Service d'accès aux soins";
 
 /** Paths the server answers itself: links to them are real navigations, never client-side routes. */
 const SERVER_PATHS = ['/api', '/auth', '/dev-idp', '/healthz', '/readyz', '/metrics', '/assets', '/sas/recherche'];
 
-type View = 'loading' | 'login' | 'link' | 'home' | 'profile' | 'accounts' | 'search' | 'agenda' | 'forbidden' | 'accessibility' | 'not-found';
+type View = 'loading' | 'login' | 'link' | 'home' | 'profile' | 'accounts' | 'search' | 'agenda' | 'structures' | 'forbidden' | 'accessibility' | 'not-found';
 
 function isServerPath(pathname: string): boolean {
   return SERVER_PATHS.some((p) => pathname === p || pathname.startsWith(`${p}/`));
@@ -27,12 +28,15 @@ export class SasApp extends LitElement {
     loaded: { state: true },
     loadError: { state: true },
     path: { state: true },
+    search: { state: true },
   };
 
   declare me: Me | null;
   declare loaded: boolean;
   declare loadError: string | null;
   declare path: string;
+  /** The query string of the URL (pages whose state is in it, /structures?id=…, follow it). */
+  declare search: string;
   private focusAfterRender = false;
 
   constructor() {
@@ -41,6 +45,7 @@ export class SasApp extends LitElement {
     this.loaded = false;
     this.loadError = null;
     this.path = location.pathname;
+    this.search = location.search;
   }
 
   protected override createRenderRoot(): HTMLElement {
@@ -49,6 +54,7 @@ export class SasApp extends LitElement {
 
   private readonly onPopState = (): void => {
     this.path = location.pathname;
+    this.search = location.search;
     this.focusAfterRender = true;
   };
 
@@ -92,6 +98,7 @@ export class SasApp extends LitElement {
   navigate(path: string): void {
     if (path !== location.pathname + location.search) history.pushState(null, '', path);
     this.path = location.pathname;
+    this.search = location.search;
     this.focusAfterRender = true;
     window.scrollTo(0, 0);
   }
@@ -109,7 +116,7 @@ export class SasApp extends LitElement {
   }
 
   private view(): View {
-    const known = ['/', '/profil', '/comptes', '/recherche', '/agenda'];
+    const known = ['/', '/profil', '/comptes', '/recherche', '/agenda', '/structures'];
     if (this.path === '/accessibilite') return 'accessibility';
     if (!known.includes(this.path)) return 'not-found';
     if (!this.loaded) return 'loading';
@@ -120,6 +127,7 @@ export class SasApp extends LitElement {
     if (this.path === '/recherche') return 'search';
     if (this.path === '/agenda') return 'agenda';
     if (this.path === '/comptes') return me.roles.some((r) => r.role === 'gestionnaire-comptes') ? 'accounts' : 'forbidden';
+    if (this.path === '/structures') return me.roles.some((r) => r.role === 'gestionnaire-structure' || r.role === 'admin-national') ? 'structures' : 'forbidden';
     return 'home';
   }
 
@@ -141,6 +149,8 @@ export class SasApp extends LitElement {
         return 'Rechercher un professionnel de santé';
       case 'agenda':
         return this.me?.roles.some((r) => r.role === 'effecteur') ? 'Mon agenda' : 'Agendas des effecteurs';
+      case 'structures':
+        return 'Structures';
       case 'forbidden':
         return 'Accès refusé';
       case 'accessibility':
@@ -178,9 +188,15 @@ export class SasApp extends LitElement {
         return this.renderSearch();
       case 'agenda':
         return html`<sas-agenda-page .me=${me}></sas-agenda-page>`;
+      case 'structures':
+        return html`<sas-structures .me=${me} .search=${this.search}></sas-structures>`;
       case 'forbidden':
         return html`<h1>Accès refusé</h1>
-          <p class="fr-text--lead">Cette page est réservée aux gestionnaires de comptes.</p>
+          <p class="fr-text--lead">
+            ${this.path === '/structures'
+              ? 'Cette page est réservée aux gestionnaires de structure et aux administrateurs nationaux.'
+              : 'Cette page est réservée aux gestionnaires de comptes.'}
+          </p>
           <p><a class="fr-btn" href="/">Retour à l'accueil</a></p>`;
       case 'accessibility':
         return html`<h1>Déclaration d'accessibilité</h1>

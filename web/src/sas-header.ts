@@ -14,6 +14,7 @@ export function navItemsFor(me: Me | null): NavItem[] {
   if (roles.has('regulateur-osnp') || roles.has('ioa')) items.push({ href: '/recherche', label: 'Recherche' });
   if (roles.has('effecteur')) items.push({ href: '/agenda', label: 'Mon agenda' });
   else if (roles.has('delegataire') || roles.has('gestionnaire-structure')) items.push({ href: '/agenda', label: 'Agendas' });
+  if (roles.has('gestionnaire-structure') || roles.has('admin-national')) items.push({ href: '/structures', label: 'Structures' });
   if (roles.has('gestionnaire-comptes')) items.push({ href: '/comptes', label: 'Gestion des comptes' });
   items.push({ href: '/profil', label: 'Mon profil' });
   return items;

@@ -12,7 +12,7 @@
  * - `sas-practitioner-selected` ({@link PractitionerSelectedDetail}) when a practitioner's name is chosen (never for a
  *   structure's card).
  */
-import { LitElement, html, nothing } from 'lit';
+import { LitElement, html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
 import { ApiError, getJson, type Problem } from './api.ts';
 
 // The shapes of GET /api/search, from the server's own types (type-only: nothing of the server is bundled).
@@ -169,6 +169,219 @@ const FALLBACK_PROBLEM: Problem = {
   fieldErrors: {},
 };
 
+/** GET /api/directory/communes: the communes matching a name, a postcode or an INSEE code (2 characters or more). */
+export async function fetchCommunes(q: string, limit = 8): Promise<Commune[]> {
+  const { items } = await getJson<{ items: Commune[] }>(`/api/directory/communes?q=${encodeURIComponent(q)}&limit=${limit}`);
+  return items;
+}
+
+/** The commune of an INSEE code (its name, postcodes, département), or null when the directory does not know it. */
+export async function communeByCode(inseeCode: string): Promise<Commune | null> {
+  return (await fetchCommunes(inseeCode, 1)).find((c) => c.inseeCode === inseeCode) ?? null;
+}
+
+/** A commune as a form holds it: its INSEE code and the name shown. */
+export interface CommuneChoice {
+  readonly inseeCode: string;
+  readonly name: string;
+}
+
+export interface CommuneFieldOptions {
+  /** The input's id; the hint, the error, the list and its options get ids made from it. */
+  readonly id: string;
+  readonly label: string;
+  readonly hint: string;
+  readonly required?: boolean;
+}
+
+/**
+ * The commune autocomplete of the forms (an ARIA 1.2 combobox with a listbox): from 2 characters it proposes communes
+ * (GET /api/directory/communes); ↓/↑ move in the list, Entrée chooses, Échap closes. A Lit reactive controller: the
+ * host renders `render()` where the field goes and reads `selected` (null until a commune of the list is chosen).
+ * `onChange` is called when the user chooses a commune (with it) or types (null), never for `set()`.
+ */
+export class CommuneCombobox implements ReactiveController {
+  text = '';
+  selected: CommuneChoice | null = null;
+  suggestions: readonly Commune[] = [];
+  open = false;
+  activeIndex = -1;
+  error: string | null = null;
+
+  private readonly host: ReactiveControllerHost;
+  private readonly onChange: (commune: Commune | null) => void;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private seq = 0;
+
+  constructor(host: ReactiveControllerHost, onChange: (commune: Commune | null) => void = () => {}) {
+    this.host = host;
+    this.onChange = onChange;
+    host.addController(this);
+  }
+
+  hostDisconnected(): void {
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** Shows a commune known otherwise (a URL parameter, the record being edited); null with a text shows that text unchosen. */
+  set(commune: CommuneChoice | null, text: string = commune?.name ?? ''): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.seq++;
+    this.selected = commune;
+    this.text = text;
+    this.error = null;
+    this.suggestions = [];
+    this.close();
+  }
+
+  setError(message: string | null): void {
+    this.error = message;
+    this.host.requestUpdate();
+  }
+
+  close(): void {
+    this.open = false;
+    this.activeIndex = -1;
+    this.host.requestUpdate();
+  }
+
+  private input(value: string): void {
+    this.text = value;
+    this.selected = null;
+    this.error = null;
+    this.onChange(null);
+    if (this.timer) clearTimeout(this.timer);
+    if (value.trim().length < 2) {
+      this.suggestions = [];
+      this.close();
+      return;
+    }
+    this.host.requestUpdate();
+    this.timer = setTimeout(() => void this.load(value.trim()), 150);
+  }
+
+  private async load(q: string): Promise<void> {
+    const seq = ++this.seq;
+    try {
+      const items = await fetchCommunes(q, 8);
+      if (seq !== this.seq) return;
+      this.suggestions = items;
+      this.open = items.length > 0;
+      this.activeIndex = -1;
+    } catch (e) {
+      if (seq !== this.seq) return;
+      this.suggestions = [];
+      this.open = false;
+      this.error = e instanceof ApiError ? e.problem.detail : 'Impossible de proposer des communes.';
+    }
+    this.host.requestUpdate();
+  }
+
+  private select(commune: Commune): void {
+    this.selected = { inseeCode: commune.inseeCode, name: commune.name };
+    this.text = commune.name;
+    this.error = null;
+    this.onChange(commune);
+    this.close();
+  }
+
+  private keydown(event: KeyboardEvent): void {
+    const count = this.suggestions.length;
+    switch (event.key) {
+      case 'ArrowDown':
+        if (!count) return;
+        event.preventDefault();
+        this.open = true;
+        this.activeIndex = (this.activeIndex + 1) % count;
+        this.host.requestUpdate();
+        break;
+      case 'ArrowUp':
+        if (!count) return;
+        event.preventDefault();
+        this.open = true;
+        this.activeIndex = this.activeIndex <= 0 ? count - 1 : this.activeIndex - 1;
+        this.host.requestUpdate();
+        break;
+      case 'Enter':
+        if (this.open && this.activeIndex >= 0 && this.suggestions[this.activeIndex]) {
+          event.preventDefault();
+          this.select(this.suggestions[this.activeIndex]!);
+        }
+        break;
+      case 'Escape':
+        if (this.open) {
+          event.preventDefault();
+          this.close();
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  private blur(): void {
+    // Let a click on an option land before closing.
+    setTimeout(() => this.close(), 150);
+  }
+
+  render(o: CommuneFieldOptions): TemplateResult {
+    const hintId = `${o.id}-hint`;
+    const errorId = `${o.id}-error`;
+    const listboxId = `${o.id}s`;
+    const optionId = (i: number) => `${o.id}-${i}`;
+    const open = this.open && this.suggestions.length > 0;
+    return html`<div class="fr-input-group sas-combobox ${this.error ? 'fr-input-group--error' : ''}">
+      <label class="fr-label" for=${o.id}>
+        ${o.label}
+        <span class="fr-hint-text" id=${hintId}>${o.hint}</span>
+      </label>
+      <input
+        class="fr-input ${this.error ? 'fr-input--error' : ''}"
+        id=${o.id}
+        type="text"
+        role="combobox"
+        autocomplete="off"
+        aria-autocomplete="list"
+        aria-expanded=${open ? 'true' : 'false'}
+        aria-controls=${listboxId}
+        aria-activedescendant=${open && this.activeIndex >= 0 ? optionId(this.activeIndex) : nothing}
+        aria-describedby=${this.error ? `${hintId} ${errorId}` : hintId}
+        aria-invalid=${this.error ? 'true' : nothing}
+        ?required=${o.required ?? false}
+        .value=${this.text}
+        @input=${(e: Event) => this.input((e.target as HTMLInputElement).value)}
+        @keydown=${(e: KeyboardEvent) => this.keydown(e)}
+        @blur=${() => this.blur()}
+      />
+      <ul
+        class="sas-combobox__list"
+        id=${listboxId}
+        role="listbox"
+        aria-label="Communes proposées"
+        ?hidden=${!open}
+        style="list-style:none;margin:0;padding:0;border:1px solid var(--border-default-grey);background:var(--background-default-grey);max-height:16rem;overflow:auto"
+      >
+        ${open
+          ? this.suggestions.map(
+              (c, i) => html`<li
+                id=${optionId(i)}
+                role="option"
+                aria-selected=${i === this.activeIndex ? 'true' : 'false'}
+                class="fr-p-1w"
+                style=${i === this.activeIndex ? 'background:var(--background-action-low-blue-france);cursor:pointer' : 'cursor:pointer'}
+                @mousedown=${(e: Event) => e.preventDefault()}
+                @click=${() => this.select(c)}
+              >
+                ${c.name} (${c.postcodes.join(', ') || c.departement})
+              </li>`,
+            )
+          : nothing}
+      </ul>
+      ${this.error ? html`<p class="fr-error-text" id=${errorId}>${this.error}</p>` : nothing}
+    </div>`;
+  }
+}
+
 let instances = 0;
 
 export class SasSearch extends LitElement {
@@ -181,11 +394,6 @@ export class SasSearch extends LitElement {
     lat: { type: String },
     lon: { type: String },
     radiusKm: { type: String, attribute: 'radius-km' },
-    communeText: { state: true },
-    commune: { state: true },
-    suggestions: { state: true },
-    listOpen: { state: true },
-    activeIndex: { state: true },
     selectedFiliere: { state: true },
     within: { state: true },
     consultationType: { state: true },
@@ -199,7 +407,6 @@ export class SasSearch extends LitElement {
     nextCursor: { state: true },
     loading: { state: true },
     problem: { state: true },
-    communeError: { state: true },
   };
 
   declare inseecode: string | null;
@@ -210,11 +417,6 @@ export class SasSearch extends LitElement {
   declare lat: string | null;
   declare lon: string | null;
   declare radiusKm: string | null;
-  declare communeText: string;
-  declare commune: { inseeCode: string; name: string } | null;
-  declare suggestions: readonly Commune[];
-  declare listOpen: boolean;
-  declare activeIndex: number;
   declare selectedFiliere: string;
   declare within: string | null;
   declare consultationType: string | null;
@@ -231,11 +433,12 @@ export class SasSearch extends LitElement {
   declare nextCursor: string | null;
   declare loading: boolean;
   declare problem: Problem | null;
-  declare communeError: string | null;
 
   private readonly uid = `sas-search-${++instances}`;
-  private suggestTimer: ReturnType<typeof setTimeout> | null = null;
-  private suggestSeq = 0;
+  /** The commune of the search; choosing or typing another drops the point given with the commune. */
+  private readonly communeField = new CommuneCombobox(this, () => {
+    this.point = null;
+  });
   private searchSeq = 0;
   /** The point given with the commune (lat/lon attributes), dropped as soon as another commune is chosen. */
   private point: { lat: string; lon: string; radiusKm: string | null } | null = null;
@@ -252,11 +455,6 @@ export class SasSearch extends LitElement {
     this.lat = null;
     this.lon = null;
     this.radiusKm = null;
-    this.communeText = '';
-    this.commune = null;
-    this.suggestions = [];
-    this.listOpen = false;
-    this.activeIndex = -1;
     this.selectedFiliere = FILIERES[0]!.id;
     this.within = null;
     this.consultationType = null;
@@ -270,7 +468,6 @@ export class SasSearch extends LitElement {
     this.nextCursor = null;
     this.loading = false;
     this.problem = null;
-    this.communeError = null;
   }
 
   protected override createRenderRoot(): HTMLElement {
@@ -295,25 +492,19 @@ export class SasSearch extends LitElement {
     }
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    if (this.suggestTimer) clearTimeout(this.suggestTimer);
-  }
-
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('filiere') || changed.has('specialty')) {
       const wanted = this.filiere || this.specialty;
       if (wanted && this.filieres.some((f) => f.id === wanted)) this.selectedFiliere = wanted;
     }
-    if (changed.has('city') && this.city && !this.commune) this.communeText = this.city;
+    if (changed.has('city') && this.city && !this.communeField.selected) this.communeField.text = this.city;
     if ((changed.has('lat') || changed.has('lon') || changed.has('radiusKm')) && this.lat && this.lon) {
       this.point = { lat: this.lat, lon: this.lon, radiusKm: this.radiusKm };
     }
     if (changed.has('inseecode') && this.inseecode) {
       const inseeCode = this.inseecode.trim().toUpperCase();
       const name = this.city || inseeCode;
-      this.commune = { inseeCode, name };
-      this.communeText = name;
+      this.communeField.set({ inseeCode, name });
       if (!this.city) void this.resolveCommuneName(inseeCode);
       void this.search();
     }
@@ -322,107 +513,11 @@ export class SasSearch extends LitElement {
   /** Shows the commune's name when only its INSEE code was given. */
   private async resolveCommuneName(inseeCode: string): Promise<void> {
     try {
-      const { items } = await getJson<{ items: Commune[] }>(`/api/directory/communes?q=${encodeURIComponent(inseeCode)}&limit=1`);
-      const found = items.find((c) => c.inseeCode === inseeCode);
-      if (found && this.commune?.inseeCode === inseeCode) {
-        this.commune = { inseeCode, name: found.name };
-        this.communeText = found.name;
-      }
+      const found = await communeByCode(inseeCode);
+      if (found && this.communeField.selected?.inseeCode === inseeCode) this.communeField.set({ inseeCode, name: found.name });
     } catch {
       // The code alone stays displayed.
     }
-  }
-
-  // ---- commune combobox ----
-
-  private get listboxId(): string {
-    return `${this.uid}-communes`;
-  }
-
-  private optionId(index: number): string {
-    return `${this.uid}-commune-${index}`;
-  }
-
-  private onCommuneInput(event: Event): void {
-    const value = (event.target as HTMLInputElement).value;
-    this.communeText = value;
-    this.commune = null;
-    this.point = null;
-    this.communeError = null;
-    if (this.suggestTimer) clearTimeout(this.suggestTimer);
-    if (value.trim().length < 2) {
-      this.suggestions = [];
-      this.listOpen = false;
-      this.activeIndex = -1;
-      return;
-    }
-    this.suggestTimer = setTimeout(() => void this.loadSuggestions(value.trim()), 150);
-  }
-
-  private async loadSuggestions(q: string): Promise<void> {
-    const seq = ++this.suggestSeq;
-    try {
-      const { items } = await getJson<{ items: Commune[] }>(`/api/directory/communes?q=${encodeURIComponent(q)}&limit=8`);
-      if (seq !== this.suggestSeq) return;
-      this.suggestions = items;
-      this.listOpen = items.length > 0;
-      this.activeIndex = -1;
-    } catch (e) {
-      if (seq !== this.suggestSeq) return;
-      this.suggestions = [];
-      this.listOpen = false;
-      this.communeError = e instanceof ApiError ? e.problem.detail : 'Impossible de proposer des communes.';
-    }
-  }
-
-  private selectCommune(commune: Commune): void {
-    this.point = null;
-    this.commune = { inseeCode: commune.inseeCode, name: commune.name };
-    this.communeText = commune.name;
-    this.communeError = null;
-    this.listOpen = false;
-    this.activeIndex = -1;
-  }
-
-  private onCommuneKeydown(event: KeyboardEvent): void {
-    const count = this.suggestions.length;
-    switch (event.key) {
-      case 'ArrowDown':
-        if (!count) return;
-        event.preventDefault();
-        this.listOpen = true;
-        this.activeIndex = (this.activeIndex + 1) % count;
-        break;
-      case 'ArrowUp':
-        if (!count) return;
-        event.preventDefault();
-        this.listOpen = true;
-        this.activeIndex = this.activeIndex <= 0 ? count - 1 : this.activeIndex - 1;
-        break;
-      case 'Enter':
-        if (this.listOpen && this.activeIndex >= 0 && this.suggestions[this.activeIndex]) {
-          event.preventDefault();
-          this.selectCommune(this.suggestions[this.activeIndex]!);
-        }
-        break;
-      case 'Escape':
-        if (this.listOpen) {
-          event.preventDefault();
-          this.listOpen = false;
-          this.activeIndex = -1;
-        }
-        break;
-      default:
-        break;
-    }
-  }
-
-  private onCommuneBlur(): void {
-    // Let a click on an option land before closing.
-    setTimeout(() => {
-      this.listOpen = false;
-      this.activeIndex = -1;
-    }, 150);
   }
 
   // ---- search ----
@@ -438,7 +533,7 @@ export class SasSearch extends LitElement {
       p.set('lon', this.point.lon);
       if (this.point.radiusKm) p.set('radiusKm', this.point.radiusKm);
     } else {
-      p.set('around', this.commune!.inseeCode);
+      p.set('around', this.communeField.selected!.inseeCode);
     }
     if (this.within) p.set('disponibleSous', this.within);
     if (this.consultationType) p.set('consultationType', this.consultationType);
@@ -454,8 +549,8 @@ export class SasSearch extends LitElement {
 
   /** Runs a new search (more = false) or fetches the next page. */
   async search(more = false): Promise<void> {
-    if (!this.commune) {
-      this.communeError = 'Choisissez une commune dans la liste proposée.';
+    if (!this.communeField.selected) {
+      this.communeField.setError('Choisissez une commune dans la liste proposée.');
       return;
     }
     const params = more && this.lastParams ? new URLSearchParams(this.lastParams) : this.params();
@@ -483,7 +578,7 @@ export class SasSearch extends LitElement {
 
   private onSubmit(event: Event): void {
     event.preventDefault();
-    this.listOpen = false;
+    this.communeField.close();
     this.ofStructure = null;
     void this.search();
   }
@@ -496,7 +591,7 @@ export class SasSearch extends LitElement {
 
   /** Filters apply at once once a search was shown. */
   private refine(): void {
-    if (this.items !== null && this.commune) void this.search();
+    if (this.items !== null && this.communeField.selected) void this.search();
   }
 
   private toggleWindow(value: string): void {
@@ -530,57 +625,11 @@ export class SasSearch extends LitElement {
   // ---- rendering ----
 
   private renderCommuneField(): unknown {
-    const inputId = `${this.uid}-commune`;
-    const hintId = `${this.uid}-commune-hint`;
-    const errorId = `${this.uid}-commune-error`;
-    const open = this.listOpen && this.suggestions.length > 0;
-    return html`<div class="fr-input-group sas-combobox ${this.communeError ? 'fr-input-group--error' : ''}">
-      <label class="fr-label" for=${inputId}>
-        Commune du patient
-        <span class="fr-hint-text" id=${hintId}>Nom, code postal ou code INSEE ; choisissez ensuite une commune dans la liste.</span>
-      </label>
-      <input
-        class="fr-input ${this.communeError ? 'fr-input--error' : ''}"
-        id=${inputId}
-        type="text"
-        role="combobox"
-        autocomplete="off"
-        aria-autocomplete="list"
-        aria-expanded=${open ? 'true' : 'false'}
-        aria-controls=${this.listboxId}
-        aria-activedescendant=${open && this.activeIndex >= 0 ? this.optionId(this.activeIndex) : nothing}
-        aria-describedby=${this.communeError ? `${hintId} ${errorId}` : hintId}
-        .value=${this.communeText}
-        @input=${(e: Event) => this.onCommuneInput(e)}
-        @keydown=${(e: KeyboardEvent) => this.onCommuneKeydown(e)}
-        @blur=${() => this.onCommuneBlur()}
-      />
-      <ul
-        class="sas-combobox__list"
-        id=${this.listboxId}
-        role="listbox"
-        aria-label="Communes proposées"
-        ?hidden=${!open}
-        style="list-style:none;margin:0;padding:0;border:1px solid var(--border-default-grey);background:var(--background-default-grey);max-height:16rem;overflow:auto"
-      >
-        ${open
-          ? this.suggestions.map(
-              (c, i) => html`<li
-                id=${this.optionId(i)}
-                role="option"
-                aria-selected=${i === this.activeIndex ? 'true' : 'false'}
-                class="fr-p-1w"
-                style=${i === this.activeIndex ? 'background:var(--background-action-low-blue-france);cursor:pointer' : 'cursor:pointer'}
-                @mousedown=${(e: Event) => e.preventDefault()}
-                @click=${() => this.selectCommune(c)}
-              >
-                ${c.name} (${c.postcodes.join(', ') || c.departement})
-              </li>`,
-            )
-          : nothing}
-      </ul>
-      ${this.communeError ? html`<p class="fr-error-text" id=${errorId}>${this.communeError}</p>` : nothing}
-    </div>`;
+    return this.communeField.render({
+      id: `${this.uid}-commune`,
+      label: 'Commune du patient',
+      hint: 'Nom, code postal ou code INSEE ; choisissez ensuite une commune dans la liste.',
+    });
   }
 
   private renderFilters(): unknown {
