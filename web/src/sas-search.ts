@@ -13,7 +13,7 @@
  *   structure's card).
  */
 import { LitElement, html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
-import { ApiError, getJson, type Problem } from './api.ts';
+import { ApiError, getJson, loginHref, platformUrl, type Problem } from './api.ts';
 
 // The shapes of GET /api/search, from the server's own types (type-only: nothing of the server is bundled).
 import type { SearchCard, SearchSlot, SearchStructure } from '../../src/modules/directory/application/search/search-engine.port.ts';
@@ -126,7 +126,7 @@ export function sourceLabel(source: string): string {
  * that follows, and the vendor's pages (its Pro Santé Connect login, its agenda) never replace the host page.
  */
 export function vendorBookingHref(slot: Pick<SearchSlot, 'slotId' | 'source' | 'bookingMode'>): string | null {
-  return slot.source === 'vendor' && slot.bookingMode === 'end-to-end' ? `/api/slots/${encodeURIComponent(slot.slotId)}/vendor-booking` : null;
+  return slot.source === 'vendor' && slot.bookingMode === 'end-to-end' ? platformUrl(`/api/slots/${encodeURIComponent(slot.slotId)}/vendor-booking`) : null;
 }
 
 /** Slots grouped by day in Europe/Paris, in their order. */
@@ -945,6 +945,12 @@ export class SasSearch extends LitElement {
         ? html`<div class="fr-alert fr-alert--error fr-mb-3w" role="alert">
             <h3 class="fr-alert__title">${this.problem.title}</h3>
             <p>${this.problem.detail}</p>
+            ${this.problem.status === 401
+              ? html`<p>
+                  <a href=${platformUrl(loginHref('/recherche'))} target="_blank" rel="noopener" title="Se connecter au SAS - nouvelle fenêtre">Se connecter au SAS</a>
+                  puis relancez la recherche.
+                </p>`
+              : nothing}
           </div>`
         : nothing}
       ${items === null
