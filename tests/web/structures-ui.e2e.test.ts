@@ -85,6 +85,8 @@ describe.skipIf(!run)('the structures screen in a browser', () => {
   });
 
   it('opens from the navigation: no structure yet, the creation form, axe passes', async () => {
+    // The home page points there too.
+    expect(await page.getByRole('link', { name: 'Gérer mes structures' }).getAttribute('href')).toBe('/structures');
     await page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Structures' }).click();
     await page.waitForURL(`${t.url}/structures`);
     await page.getByRole('heading', { level: 1, name: 'Structures' }).waitFor();

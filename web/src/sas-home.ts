@@ -21,7 +21,7 @@ const ROLE_DESCRIPTIONS: Partial<Record<Role, string>> = {
   delegataire:
     'En tant que délégataire, vous gérez les disponibilités et les informations des professionnels de santé qui vous ont délégué cette tâche.',
   'gestionnaire-structure':
-    'En tant que gestionnaire de structure, vous tenez à jour les informations et les disponibilités de votre structure de soins (centre de santé, maison de santé pluriprofessionnelle, CPTS).',
+    'En tant que gestionnaire de structure, vous tenez à jour les informations et les disponibilités de votre structure de soins (centre de santé, maison de santé pluriprofessionnelle, CPTS, association SOS Médecins).',
   'referent-territorial':
     'En tant que référent territorial, vous suivez le fonctionnement du SAS sur vos départements et accompagnez les acteurs locaux.',
   'admin-national':
@@ -194,6 +194,12 @@ export class SasHome extends LitElement {
       <h2 id=${`home-${role}-title`}>${roleLabel(role)}</h2>
       <p>${ROLE_DESCRIPTIONS[role] ?? ''}</p>
       <p class="fr-text--sm">Territoires : ${territories(this.me!, role)}</p>
+      ${role === 'gestionnaire-structure'
+        ? html`<ul class="fr-btns-group fr-btns-group--inline-md">
+            <li><a class="fr-btn fr-btn--secondary" href="/structures">Gérer mes structures</a></li>
+            <li><a class="fr-btn fr-btn--tertiary" href="/agenda">Agendas des membres</a></li>
+          </ul>`
+        : nothing}
     </section>`;
   }
 
