@@ -125,6 +125,41 @@ function fieldErrorsOf(problem: Problem | null): FieldErrors {
   return errors;
 }
 
+/** A DSFR text input with its label, hint and error (the error named by `aria-describedby`). */
+function inputGroup(o: {
+  readonly id: string;
+  readonly label: string;
+  readonly value: string;
+  readonly onInput: (value: string) => void;
+  readonly hint?: string;
+  readonly error?: string | null;
+  readonly name?: string;
+  readonly type?: string;
+  readonly inputmode?: string;
+  readonly autocomplete?: string;
+  readonly required?: boolean;
+  readonly groupClass?: string;
+}): unknown {
+  const described = [o.hint ? `${o.id}-hint` : '', o.error ? `${o.id}-error` : ''].filter(Boolean).join(' ');
+  return html`<div class="fr-input-group ${o.groupClass ?? ''} ${o.error ? 'fr-input-group--error' : ''}">
+    <label class="fr-label" for=${o.id}>${o.label}${o.hint ? html`<span class="fr-hint-text" id=${`${o.id}-hint`}>${o.hint}</span>` : nothing}</label>
+    <input
+      class="fr-input ${o.error ? 'fr-input--error' : ''}"
+      id=${o.id}
+      name=${o.name ?? nothing}
+      type=${o.type ?? 'text'}
+      inputmode=${o.inputmode ?? nothing}
+      autocomplete=${o.autocomplete ?? 'off'}
+      ?required=${o.required ?? false}
+      aria-invalid=${o.error ? 'true' : 'false'}
+      aria-describedby=${described || nothing}
+      .value=${o.value}
+      @input=${(e: Event) => o.onInput((e.target as HTMLInputElement).value)}
+    />
+    ${o.error ? html`<p class="fr-error-text" id=${`${o.id}-error`}>${o.error}</p>` : nothing}
+  </div>`;
+}
+
 export class SasStructures extends LitElement {
   static override properties = {
     me: { attribute: false },
@@ -375,8 +410,7 @@ export class SasStructures extends LitElement {
 
   // ---- creation ----
 
-  private onInput(form: 'create' | 'edit', field: keyof Values, event: Event): void {
-    const value = (event.target as HTMLInputElement | HTMLSelectElement).value;
+  private onInput(form: 'create' | 'edit', field: keyof Values, value: string): void {
     if (form === 'create') this.values = { ...this.values, [field]: value };
     else this.editValues = { ...this.editValues, [field]: value };
   }
@@ -599,28 +633,16 @@ export class SasStructures extends LitElement {
     label: string,
     o: { hint?: string; type?: string; inputmode?: string; autocomplete?: string; required?: boolean } = {},
   ): unknown {
-    const id = `structure-${form}-${field}`;
-    const error = (form === 'create' ? this.fieldErrors : this.editErrors)[field];
-    const value = (form === 'create' ? this.values : this.editValues)[field];
-    const described = [o.hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
     return html`<div class="fr-fieldset__element">
-      <div class="fr-input-group ${error ? 'fr-input-group--error' : ''}">
-        <label class="fr-label" for=${id}>${label}${o.hint ? html`<span class="fr-hint-text" id=${`${id}-hint`}>${o.hint}</span>` : nothing}</label>
-        <input
-          class="fr-input ${error ? 'fr-input--error' : ''}"
-          id=${id}
-          name=${field}
-          type=${o.type ?? 'text'}
-          inputmode=${o.inputmode ?? nothing}
-          autocomplete=${o.autocomplete ?? 'off'}
-          ?required=${o.required ?? false}
-          aria-invalid=${error ? 'true' : 'false'}
-          aria-describedby=${described || nothing}
-          .value=${value}
-          @input=${(e: Event) => this.onInput(form, field, e)}
-        />
-        ${error ? html`<p class="fr-error-text" id=${`${id}-error`}>${error}</p>` : nothing}
-      </div>
+      ${inputGroup({
+        ...o,
+        id: `structure-${form}-${field}`,
+        name: field,
+        label,
+        value: (form === 'create' ? this.values : this.editValues)[field],
+        error: (form === 'create' ? this.fieldErrors : this.editErrors)[field] ?? null,
+        onInput: (value) => this.onInput(form, field, value),
+      })}
     </div>`;
   }
 
@@ -675,7 +697,7 @@ export class SasStructures extends LitElement {
                 required
                 aria-invalid=${error ? 'true' : 'false'}
                 aria-describedby=${error ? 'structure-create-kind-error' : nothing}
-                @change=${(e: Event) => this.onInput('create', 'kind', e)}
+                @change=${(e: Event) => this.onInput('create', 'kind', (e.target as HTMLSelectElement).value)}
               >
                 <option value="" ?selected=${!this.values.kind} disabled>Choisir un type</option>
                 ${STRUCTURE_KINDS.map((k) => html`<option value=${k.id} ?selected=${this.values.kind === k.id}>${KIND_DESCRIPTIONS[k.id]}</option>`)}
@@ -695,22 +717,15 @@ export class SasStructures extends LitElement {
     return html`<form class="fr-mb-3w" novalidate aria-label="Filtrer les structures" @submit=${(e: Event) => this.onFilter(e)}>
       <div class="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
         <div class="fr-col-12 fr-col-md-4">
-          <div class="fr-input-group fr-mb-0 ${this.filterError ? 'fr-input-group--error' : ''}">
-            <label class="fr-label" for="structures-filter-departement">
-              Département
-              <span class="fr-hint-text" id="structures-filter-departement-hint">Toutes les structures du département (31, 2A, 974…) ; vide : celles dont vous êtes gestionnaire.</span>
-            </label>
-            <input
-              class="fr-input ${this.filterError ? 'fr-input--error' : ''}"
-              id="structures-filter-departement"
-              autocomplete="off"
-              aria-invalid=${this.filterError ? 'true' : 'false'}
-              aria-describedby=${this.filterError ? 'structures-filter-departement-hint structures-filter-departement-error' : 'structures-filter-departement-hint'}
-              .value=${this.filterDepartement}
-              @input=${(e: Event) => (this.filterDepartement = (e.target as HTMLInputElement).value)}
-            />
-            ${this.filterError ? html`<p class="fr-error-text" id="structures-filter-departement-error">${this.filterError}</p>` : nothing}
-          </div>
+          ${inputGroup({
+            id: 'structures-filter-departement',
+            label: 'Département',
+            hint: 'Toutes les structures du département (31, 2A, 974…) ; vide : celles dont vous êtes gestionnaire.',
+            groupClass: 'fr-mb-0',
+            value: this.filterDepartement,
+            error: this.filterError,
+            onInput: (value) => (this.filterDepartement = value),
+          })}
         </div>
         <div class="fr-col-12 fr-col-md-4">
           <div class="fr-select-group fr-mb-0">
@@ -899,23 +914,15 @@ export class SasStructures extends LitElement {
           </div>`}
       ${d.canManageMembers
         ? html`<form id="structure-member-form" novalidate @submit=${(e: Event) => this.onAddMember(e)}>
-            <div class="fr-input-group ${this.memberFieldError ? 'fr-input-group--error' : ''}">
-              <label class="fr-label" for="structure-member-rpps">
-                Ajouter un membre : numéro RPPS
-                <span class="fr-hint-text" id="structure-member-rpps-hint">11 chiffres ; le professionnel exerce au sein de la structure.</span>
-              </label>
-              <input
-                class="fr-input ${this.memberFieldError ? 'fr-input--error' : ''}"
-                id="structure-member-rpps"
-                inputmode="numeric"
-                autocomplete="off"
-                aria-invalid=${this.memberFieldError ? 'true' : 'false'}
-                aria-describedby=${this.memberFieldError ? 'structure-member-rpps-hint structure-member-rpps-error' : 'structure-member-rpps-hint'}
-                .value=${this.memberRpps}
-                @input=${(e: Event) => (this.memberRpps = (e.target as HTMLInputElement).value)}
-              />
-              ${this.memberFieldError ? html`<p class="fr-error-text" id="structure-member-rpps-error">${this.memberFieldError}</p>` : nothing}
-            </div>
+            ${inputGroup({
+              id: 'structure-member-rpps',
+              label: 'Ajouter un membre : numéro RPPS',
+              hint: '11 chiffres ; le professionnel exerce au sein de la structure.',
+              inputmode: 'numeric',
+              value: this.memberRpps,
+              error: this.memberFieldError,
+              onInput: (value) => (this.memberRpps = value),
+            })}
             <button type="submit" class="fr-btn fr-btn--secondary" ?disabled=${this.busy}>Ajouter le membre</button>
           </form>`
         : nothing}
