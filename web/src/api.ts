@@ -25,6 +25,16 @@ export interface Me {
   readonly csrfToken: string;
 }
 
+/** Whether the user holds one of these roles. */
+export function hasRole(me: Me | null, ...roles: readonly Role[]): boolean {
+  return !!me?.roles.some((r) => roles.includes(r.role));
+}
+
+/** The départements of the user's grants of a role (each once, in grant order). */
+export function territoriesOf(me: Me | null, role: Role): string[] {
+  return [...new Set((me?.roles ?? []).filter((r) => r.role === role).flatMap((r) => r.territories))];
+}
+
 export interface Problem {
   readonly status: number;
   readonly title: string;

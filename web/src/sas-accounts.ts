@@ -1,5 +1,5 @@
 import { LitElement, html, nothing } from 'lit';
-import { ApiError, getJson, postJson, roleLabel, type Me, type RoleGrant } from './api.ts';
+import { ApiError, getJson, postJson, roleLabel, territoriesOf, type Me, type RoleGrant } from './api.ts';
 
 type AccountStatus = 'pending-link' | 'active' | 'deactivated';
 
@@ -69,7 +69,7 @@ export class SasAccounts extends LitElement {
 
   /** Territories the manager administers. */
   private territories(): string[] {
-    return [...new Set((this.me?.roles ?? []).filter((r) => r.role === 'gestionnaire-comptes').flatMap((r) => r.territories))];
+    return territoriesOf(this.me, 'gestionnaire-comptes');
   }
 
   override connectedCallback(): void {

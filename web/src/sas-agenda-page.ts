@@ -6,7 +6,7 @@
  * carry them), and the agenda API answers 403 for any other.
  */
 import { LitElement, html, nothing } from 'lit';
-import { ApiError, getJson, type Me, type Role } from './api.ts';
+import { ApiError, getJson, hasRole, type Me, type Role } from './api.ts';
 import { rppsOf } from './sas-home.ts';
 import './sas-agenda.ts';
 // One RPPS rule for the server and the browser.
@@ -29,7 +29,7 @@ const AGENDA_ROLES: readonly Role[] = ['effecteur', 'delegataire', 'gestionnaire
 
 /** Whether the user has a role that edits agendas (the shell's navigation shows the agenda then). */
 export function editsAgendas(me: Me | null): boolean {
-  return !!me?.roles.some((r) => AGENDA_ROLES.includes(r.role));
+  return hasRole(me, ...AGENDA_ROLES);
 }
 
 export class SasAgendaPage extends LitElement {
@@ -71,13 +71,9 @@ export class SasAgendaPage extends LitElement {
     return this;
   }
 
-  private has(role: Role): boolean {
-    return !!this.me?.roles.some((r) => r.role === role);
-  }
-
   protected override willUpdate(): void {
     const me = this.me;
-    if (me && this.has('gestionnaire-structure') && this.structuresFor !== me.accountId) {
+    if (me && hasRole(me, 'gestionnaire-structure') && this.structuresFor !== me.accountId) {
       this.structuresFor = me.accountId;
       void this.loadStructures();
     }
@@ -189,12 +185,12 @@ export class SasAgendaPage extends LitElement {
   override render(): unknown {
     const me = this.me;
     if (!me) return nothing;
-    if (this.has('effecteur')) {
+    if (hasRole(this.me, 'effecteur')) {
       return html`<h1>Mon agenda</h1>
         <p class="fr-text--sm">Vos disponibilités saisies à la main, à l’heure de Paris. Les créneaux réservés par la régulation sont verrouillés.</p>
         <sas-agenda rpps=${rppsOf(me.nationalId)}></sas-agenda>`;
     }
-    if (!this.has('delegataire') && !this.has('gestionnaire-structure')) {
+    if (!hasRole(this.me, 'delegataire') && !hasRole(this.me, 'gestionnaire-structure')) {
       return html`<h1>Agendas</h1>
         <div class="fr-alert fr-alert--error fr-alert--sm" role="alert">
           <p>Cette page est réservée aux effecteurs, à leurs délégataires et aux gestionnaires de structure.</p>
@@ -204,7 +200,7 @@ export class SasAgendaPage extends LitElement {
       <section aria-labelledby="agenda-choice-title" class="fr-mb-4w">
         <h2 id="agenda-choice-title" class="fr-h5">Choisir l’effecteur</h2>
         <div class="fr-grid-row fr-grid-row--gutters">
-          ${this.has('gestionnaire-structure') ? this.renderStructureChooser() : nothing} ${this.renderRppsChooser()}
+          ${hasRole(this.me, 'gestionnaire-structure') ? this.renderStructureChooser() : nothing} ${this.renderRppsChooser()}
         </div>
       </section>
       ${this.chosen

@@ -1,5 +1,5 @@
 import { LitElement, html, nothing } from 'lit';
-import { ApiError, getMe, type Me } from './api.ts';
+import { ApiError, getMe, hasRole, type Me } from './api.ts';
 import './sas-header.ts';
 import './sas-login-view.ts';
 import './sas-home.ts';
@@ -126,8 +126,8 @@ export class SasApp extends LitElement {
     if (this.path === '/profil') return 'profile';
     if (this.path === '/recherche') return 'search';
     if (this.path === '/agenda') return 'agenda';
-    if (this.path === '/comptes') return me.roles.some((r) => r.role === 'gestionnaire-comptes') ? 'accounts' : 'forbidden';
-    if (this.path === '/structures') return me.roles.some((r) => r.role === 'gestionnaire-structure' || r.role === 'admin-national') ? 'structures' : 'forbidden';
+    if (this.path === '/comptes') return hasRole(me, 'gestionnaire-comptes') ? 'accounts' : 'forbidden';
+    if (this.path === '/structures') return hasRole(me, 'gestionnaire-structure', 'admin-national') ? 'structures' : 'forbidden';
     return 'home';
   }
 
@@ -148,7 +148,7 @@ export class SasApp extends LitElement {
       case 'search':
         return 'Rechercher un professionnel de santé';
       case 'agenda':
-        return this.me?.roles.some((r) => r.role === 'effecteur') ? 'Mon agenda' : 'Agendas des effecteurs';
+        return hasRole(this.me, 'effecteur') ? 'Mon agenda' : 'Agendas des effecteurs';
       case 'structures':
         return 'Structures';
       case 'forbidden':

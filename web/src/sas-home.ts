@@ -1,5 +1,5 @@
 import { LitElement, html, nothing } from 'lit';
-import { ApiError, getJson, roleLabel, type Me, type Role } from './api.ts';
+import { ApiError, getJson, hasRole, roleLabel, territoriesOf, type Me, type Role } from './api.ts';
 
 interface Slot {
   readonly slotId: string;
@@ -50,7 +50,7 @@ function consultationTypes(value: unknown): string {
 }
 
 function territories(me: Me, role: Role): string {
-  const list = [...new Set(me.roles.filter((r) => r.role === role).flatMap((r) => r.territories))];
+  const list = territoriesOf(me, role);
   return list.length ? list.join(', ') : 'national';
 }
 
@@ -78,13 +78,9 @@ export class SasHome extends LitElement {
     return this;
   }
 
-  private hasRole(role: Role): boolean {
-    return !!this.me?.roles.some((r) => r.role === role);
-  }
-
   protected override willUpdate(): void {
     const me = this.me;
-    if (me && this.hasRole('effecteur') && this.loadedFor !== me.nationalId) {
+    if (me && hasRole(me, 'effecteur') && this.loadedFor !== me.nationalId) {
       this.loadedFor = me.nationalId;
       void this.loadSlots(rppsOf(me.nationalId));
     }

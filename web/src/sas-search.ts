@@ -155,6 +155,18 @@ export function structureKindLabel(kind: SearchStructure['kind']): string {
   return STRUCTURE_KINDS.find((k) => k.id === kind)?.label ?? kind;
 }
 
+/** The DSFR card of a search result (a practitioner's or a structure's): its title and its description. */
+function resultCard(title: unknown, description: unknown): unknown {
+  return html`<div class="fr-card fr-card--no-arrow">
+    <div class="fr-card__body">
+      <div class="fr-card__content">
+        <h3 class="fr-card__title">${title}</h3>
+        <div class="fr-card__desc">${description}</div>
+      </div>
+    </div>
+  </div>`;
+}
+
 function addressLine(card: SearchCard): string {
   const a = card.address;
   const street = [a.streetNumber, a.streetName].filter(Boolean).join(' ');
@@ -850,44 +862,25 @@ export class SasSearch extends LitElement {
     // The server always sets it on such an item; a card without it is still shown, under the place's name.
     const name = structure?.name ?? card.structure ?? '';
     return html`<li class="fr-mb-3w" data-structure=${structure?.structureId ?? card.locationId} data-group=${card.group}>
-      <div class="fr-card fr-card--no-arrow">
-        <div class="fr-card__body">
-          <div class="fr-card__content">
-            <h3 class="fr-card__title">${name}</h3>
-            <div class="fr-card__desc">
-              ${structure ? html`<p class="fr-badge fr-badge--purple-glycine fr-badge--sm fr-mb-1w">${structureKindLabel(structure.kind)}</p>` : nothing}
-              ${this.renderParticipation(card)}
-              ${this.renderPlace(card, card.phone ?? structure?.phone ?? null)}
-              ${this.renderSlots(card)}
-            </div>
-          </div>
-        </div>
-      </div>
+      ${resultCard(
+        name,
+        html`${structure ? html`<p class="fr-badge fr-badge--purple-glycine fr-badge--sm fr-mb-1w">${structureKindLabel(structure.kind)}</p>` : nothing}
+        ${this.renderParticipation(card)} ${this.renderPlace(card, card.phone ?? structure?.phone ?? null)} ${this.renderSlots(card)}`,
+      )}
     </li>`;
   }
 
   private renderCard(card: SearchCard): unknown {
     return html`<li class="fr-mb-3w" data-rpps=${card.rpps} data-group=${card.group}>
-      <div class="fr-card fr-card--no-arrow">
-        <div class="fr-card__body">
-          <div class="fr-card__content">
-            <h3 class="fr-card__title">
-              <button type="button" class="fr-link fr-text--lead" style="text-align:left" @click=${() => this.selectPractitioner(card)}>
-                ${displayName(card)}
-              </button>
-            </h3>
-            <div class="fr-card__desc">
-              ${card.group === 'medecin-traitant'
-                ? html`<p class="fr-badge fr-badge--green-emeraude fr-badge--sm fr-mb-1w">Médecin traitant</p>`
-                : nothing}
-              ${this.renderParticipation(card)}
-              <p class="fr-mb-1v">${card.specialty ?? 'Spécialité non renseignée'}${card.structure ? html` — ${card.structure}` : nothing}</p>
-              ${this.renderPlace(card, card.phone)}
-              ${this.renderSlots(card)}
-            </div>
-          </div>
-        </div>
-      </div>
+      ${resultCard(
+        html`<button type="button" class="fr-link fr-text--lead" style="text-align:left" @click=${() => this.selectPractitioner(card)}>
+          ${displayName(card)}
+        </button>`,
+        html`${card.group === 'medecin-traitant' ? html`<p class="fr-badge fr-badge--green-emeraude fr-badge--sm fr-mb-1w">Médecin traitant</p>` : nothing}
+        ${this.renderParticipation(card)}
+        <p class="fr-mb-1v">${card.specialty ?? 'Spécialité non renseignée'}${card.structure ? html` — ${card.structure}` : nothing}</p>
+        ${this.renderPlace(card, card.phone)} ${this.renderSlots(card)}`,
+      )}
     </li>`;
   }
 

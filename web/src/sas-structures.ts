@@ -14,7 +14,7 @@
  * it shows the change, so that what it shows never contradicts the success message.
  */
 import { LitElement, html, nothing } from 'lit';
-import { ApiError, getJson, navigate, postJson, sendJson, type Me, type Problem, type Role } from './api.ts';
+import { ApiError, getJson, hasRole, navigate, postJson, sendJson, territoriesOf, type Me, type Problem } from './api.ts';
 import { CommuneCombobox, STRUCTURE_KINDS, communeByCode, structureKindLabel, type Commune } from './sas-search.ts';
 // One RPPS rule for the server and the browser.
 import { isRpps } from '../../src/shared-kernel/ids/rpps.id.ts';
@@ -266,17 +266,13 @@ export class SasStructures extends LitElement {
     return this;
   }
 
-  private has(role: Role): boolean {
-    return !!this.me?.roles.some((r) => r.role === role);
-  }
-
   private get isAdmin(): boolean {
-    return this.has('admin-national');
+    return hasRole(this.me, 'admin-national');
   }
 
   /** The départements where the gestionnaire may create a structure. */
   private territories(): string[] {
-    return [...new Set((this.me?.roles ?? []).filter((r) => r.role === 'gestionnaire-structure').flatMap((r) => r.territories))];
+    return territoriesOf(this.me, 'gestionnaire-structure');
   }
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
@@ -444,11 +440,11 @@ export class SasStructures extends LitElement {
     this.busy = true;
     try {
       const { structureId } = await postJson<{ structureId: string }>('/api/directory/structures', body);
-      this.success = `La structure « ${body.name} » a été créée.${this.isAdmin && !this.has('gestionnaire-structure') ? '' : ' Vous en êtes gestionnaire.'}`;
+      this.success = `La structure « ${body.name} » a été créée.${this.isAdmin && !hasRole(this.me, 'gestionnaire-structure') ? '' : ' Vous en êtes gestionnaire.'}`;
       this.values = emptyValues();
       this.createCommune.set(null);
       // An administrator is not made its manager: its list shows the structure's département.
-      if (this.isAdmin && !this.has('gestionnaire-structure') && this.createdDepartement) {
+      if (this.isAdmin && !hasRole(this.me, 'gestionnaire-structure') && this.createdDepartement) {
         this.filterDepartement = this.createdDepartement;
         this.shownFilter = { departement: this.createdDepartement, kind: '' };
         this.filterKind = '';
@@ -963,7 +959,7 @@ export class SasStructures extends LitElement {
   override render(): unknown {
     const me = this.me;
     if (!me) return nothing;
-    if (!this.has('gestionnaire-structure') && !this.isAdmin) {
+    if (!hasRole(this.me, 'gestionnaire-structure') && !this.isAdmin) {
       return html`<h1>Structures</h1>
         <div class="fr-alert fr-alert--error fr-alert--sm" role="alert">
           <p>Cette page est réservée aux gestionnaires de structure et aux administrateurs nationaux.</p>
