@@ -89,7 +89,7 @@ describe.skipIf(!testDatabaseUrl)('structures API', () => {
     expect(assigned).toMatchObject({ type: 'StructureManagerAssigned', data: { structureId: sosId, accountId: manager.me.accountId } });
 
     const one = await readOne(sosId, () => true);
-    expect(one).toMatchObject({ kind: 'sos-medecins', source: 'platform', finess: null, siret: '73282932000074', status: 'active', members: [], canManageMembers: true, departement: '31' });
+    expect(one).toMatchObject({ kind: 'sos-medecins', source: 'platform', finess: null, siret: '73282932000074', communeName: 'Toulouse', status: 'active', members: [], canManageMembers: true, departement: '31' });
     expect(one).not.toHaveProperty('managers');
     expect((await readOne(sosId, () => true, colleague)).canManageMembers).toBe(false);
   });
@@ -232,7 +232,7 @@ describe.skipIf(!testDatabaseUrl)('structures API', () => {
     await eventually(async () => (await json<{ items: Structure[] }>(await get(regulator, '?departement=31'))).items.length === 1);
     const sos = await json<{ items: Structure[]; nextCursor: string | null }>(await get(regulator, '?departement=31&kind=sos-medecins'));
     expect(sos.items.map((s) => s.structureId)).toEqual([sosId]);
-    expect(sos.items[0]).toMatchObject({ name: 'SOS Médecins Toulouse', memberCount: 1, address: { inseeCode: '31555' } });
+    expect(sos.items[0]).toMatchObject({ name: 'SOS Médecins Toulouse', communeName: 'Toulouse', memberCount: 1, address: { inseeCode: '31555' } });
     expect(sos.nextCursor).toBeNull();
     const closed = await json<{ items: Structure[] }>(await get(regulator, '?status=closed'));
     expect(closed.items.map((s) => s.structureId)).toEqual(['finess-310100037', 'finess-310100029']); // by name: CPTS DU SUD, MSP DE BLAGNAC

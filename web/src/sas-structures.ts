@@ -15,15 +15,16 @@
  */
 import { LitElement, html, nothing } from 'lit';
 import { ApiError, getJson, hasRole, navigate, postJson, sendJson, territoriesOf, type Me, type Problem } from './api.ts';
-import { CommuneCombobox, STRUCTURE_KINDS, communeByCode, structureKindLabel, type Commune } from './sas-search.ts';
+import { CommuneCombobox, STRUCTURE_KINDS, structureKindLabel, type Commune } from './sas-search.ts';
 // One RPPS rule for the server and the browser.
 import { isRpps } from '../../src/shared-kernel/ids/rpps.id.ts';
 // The shapes of the structures API, from the server's own types (type-only: nothing of the server is bundled).
 import type { StructureMemberView, StructureView } from '../../src/modules/directory/infrastructure/structures.projection.ts';
+import type { StructureResponse } from '../../src/modules/directory/application/structures/structures.routes.ts';
 
-export type StructureItem = StructureView;
+export type StructureItem = StructureResponse;
 
-export interface StructureDetail extends StructureView {
+export interface StructureDetail extends StructureResponse {
   readonly members: readonly StructureMemberView[];
   /** The caller manages the structure (or is an administrator) and it is open. */
   readonly canManageMembers: boolean;
@@ -225,8 +226,6 @@ export class SasStructures extends LitElement {
   private readonly editCommune = new CommuneCombobox(this, (c) => this.onCommuneChosen(c, 'edit'));
   /** The département of the commune chosen in the creation form (an administrator's list follows it). */
   private createdDepartement: string | null = null;
-  /** Commune names by INSEE code (null: unknown to the directory). */
-  private readonly communeNames = new Map<string, string | null>();
   private loadedFor: string | null = null;
   private detailSeq = 0;
   /** Where the focus goes once it exists (the structure's title once loaded, the list's button on return). */
@@ -301,31 +300,12 @@ export class SasStructures extends LitElement {
     this.querySelector<HTMLElement>(selector)?.focus();
   }
 
-  // ---- commune names ----
-
-  private async resolveCommunes(codes: readonly string[]): Promise<void> {
-    const missing = [...new Set(codes)].filter((c) => !this.communeNames.has(c));
-    if (missing.length === 0) return;
-    await Promise.all(
-      missing.map(async (code) => {
-        try {
-          this.communeNames.set(code, (await communeByCode(code))?.name ?? null);
-        } catch {
-          // Shown as its INSEE code; asked again next time.
-        }
-      }),
-    );
-    this.requestUpdate();
-  }
-
-  private communeLabel(address: StructureView['address']): string {
-    const name = this.communeNames.get(address.inseeCode);
-    return [address.postcode, name ?? `commune ${address.inseeCode}`].filter(Boolean).join(' ');
+  private communeLabel(s: StructureResponse): string {
+    return [s.address.postcode, s.communeName ?? `commune ${s.address.inseeCode}`].filter(Boolean).join(' ');
   }
 
   private onCommuneChosen(commune: Commune | null, form: 'create' | 'edit'): void {
     if (!commune) return;
-    this.communeNames.set(commune.inseeCode, commune.name);
     if (form === 'create') this.createdDepartement = commune.departement;
     // The postcode follows the commune when it has one only; another commune's postcode is dropped.
     const values = form === 'create' ? this.values : this.editValues;
@@ -357,7 +337,6 @@ export class SasStructures extends LitElement {
       const page = until && !more ? await readUntil(() => this.fetchList(), (p) => until(p.items)) : await this.fetchList(more ? this.nextCursor : null);
       this.items = more && this.items ? [...this.items, ...page.items] : page.items;
       this.nextCursor = page.nextCursor;
-      void this.resolveCommunes(page.items.map((s) => s.address.inseeCode));
     } catch (e) {
       this.listError = e instanceof ApiError ? e.problem.detail : 'Impossible de charger les structures.';
       if (!more) this.items = [];
@@ -499,7 +478,6 @@ export class SasStructures extends LitElement {
     this.detailError = null;
     try {
       const detail = until ? await readUntil(() => this.fetchDetail(id), until) : await this.fetchDetail(id);
-      await this.resolveCommunes([detail.address.inseeCode]);
       if (seq !== this.detailSeq) return;
       this.detail = detail;
       this.fillEditForm(detail);
@@ -509,7 +487,7 @@ export class SasStructures extends LitElement {
     }
   }
 
-  private fillEditForm(d: StructureView): void {
+  private fillEditForm(d: StructureResponse): void {
     this.editValues = {
       kind: d.kind,
       name: d.name,
@@ -518,7 +496,7 @@ export class SasStructures extends LitElement {
       phone: d.phone ? phoneLabel(d.phone) : '',
       siret: d.siret ?? '',
     };
-    this.editCommune.set({ inseeCode: d.address.inseeCode, name: this.communeNames.get(d.address.inseeCode) ?? d.address.inseeCode });
+    this.editCommune.set({ inseeCode: d.address.inseeCode, name: d.communeName ?? d.address.inseeCode });
   }
 
   private async onEdit(event: Event): Promise<void> {
@@ -784,7 +762,7 @@ export class SasStructures extends LitElement {
                             (s) => html`<tr data-structure-id=${s.structureId}>
                               <th scope="row">${s.name}${s.source === 'finess' ? html` <span class="fr-badge fr-badge--sm fr-badge--info fr-badge--no-icon">FINESS</span>` : nothing}</th>
                               <td>${structureKindLabel(s.kind)}</td>
-                              <td>${this.communeLabel(s.address)}</td>
+                              <td>${this.communeLabel(s)}</td>
                               <td>${siretLabel(s.siret)}</td>
                               <td>${s.memberCount}</td>
                               <td>
@@ -946,7 +924,7 @@ export class SasStructures extends LitElement {
           ${d.status === 'closed' ? html`<li><p class="fr-badge fr-badge--sm fr-badge--error">Fermée</p></li>` : nothing}
         </ul>
         <ul class="fr-text--sm" data-summary>
-          <li>Adresse : ${[d.address.street, this.communeLabel(d.address)].filter(Boolean).join(', ')} (département ${d.departement})</li>
+          <li>Adresse : ${[d.address.street, this.communeLabel(d)].filter(Boolean).join(', ')} (département ${d.departement})</li>
           <li>Téléphone : ${phoneLabel(d.phone)}</li>
           <li>SIRET : <span data-siret>${siretLabel(d.siret)}</span></li>
           ${d.finess ? html`<li>FINESS : ${d.finess}</li>` : nothing}

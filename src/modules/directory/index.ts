@@ -78,7 +78,7 @@ export const directoryModule: PlatformModule = {
       }),
       communesRoute(() => search.geocoder!),
       filieresRoute(() => search.filieres!),
-      ...structuresRoutes(container.get(DIRECTORY_STRUCTURES.deps)),
+      ...structuresRoutes(container.get(DIRECTORY_STRUCTURES.deps), () => search.geocoder!),
     ];
   },
   async demo(container) {

@@ -13,8 +13,8 @@ import { isRpps } from '../../../../shared-kernel/ids/rpps.id.ts';
 import { isSiret } from '../../../../shared-kernel/ids/siret.id.ts';
 import { STRUCTURE_KINDS, structureStreamName } from '../../contracts/directory.events.ts';
 import type { StructureState } from '../../domain/structure.decider.ts';
-import { loadCommuneCodes } from '../../infrastructure/rpps-extract-parser.ts';
-import { openStructureWithSiret, queryStructure, queryStructures } from '../../infrastructure/structures.projection.ts';
+import { openStructureWithSiret, queryStructure, queryStructures, type StructureView } from '../../infrastructure/structures.projection.ts';
+import type { CommuneGeocoder } from '../../infrastructure/geocoding/commune-geocoder.ts';
 import type { StructureDeps } from './structure.deps.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -72,6 +72,9 @@ const memberParams = z.strictObject({ structureId, rpps });
 const addMemberBody = z.strictObject({ rpps });
 const assignManagerBody = z.strictObject({ accountId: z.string().regex(UUID, 'attendu : un identifiant de compte (UUID)') });
 
+/** A structure as the API answers it: the read model's view and its commune's name (null for a code the COG lacks). */
+export type StructureResponse = StructureView & { readonly communeName: string | null };
+
 export type LoadedStructure = { readonly structureId: string; readonly state: Exclude<StructureState, { status: 'unknown' }> };
 
 const isManagerOf = (p: Principal | null, structure: LoadedStructure | { readonly managers: readonly string[] }): boolean => {
@@ -98,8 +101,11 @@ function decodeCursor(cursor: string): { name: string; structureId: string } {
 
 const notFound = (id: string) => new HttpProblem(problem(404, 'StructureDoesNotExist', `La structure ${id} n’existe pas.`));
 
-export function structuresRoutes(deps: StructureDeps): RouteDefinition<any>[] {
-  let communes: ReadonlySet<string> | undefined;
+export function structuresRoutes(deps: StructureDeps, geocoder: () => Pick<CommuneGeocoder, 'byInseeCode'>): RouteDefinition<any>[] {
+  const withCommune = <T extends StructureView>(view: T): T & { communeName: string | null } => ({
+    ...view,
+    communeName: geocoder().byInseeCode(view.address.inseeCode)?.name ?? null,
+  });
   /** A SIRET names one structure: the slots published under it show on that structure's card only. */
   const checkSiretFree = async (siret: string | null | undefined, structureId: string | null) => {
     if (!siret) return;
@@ -109,7 +115,7 @@ export function structuresRoutes(deps: StructureDeps): RouteDefinition<any>[] {
     }
   };
   const checkCommune = (code: string) => {
-    if ((communes ??= loadCommuneCodes()).has(code)) return;
+    if (geocoder().byInseeCode(code)) return;
     throw new HttpProblem(
       problem(400, 'invalid-request', `body.inseeCode: la commune ${code} est inconnue du Code officiel géographique`, {
         errors: [{ path: 'body.inseeCode', message: 'commune inconnue' }],
@@ -258,7 +264,7 @@ export function structuresRoutes(deps: StructureDeps): RouteDefinition<any>[] {
         ...(q.cursor ? { after: decodeCursor(q.cursor) } : {}),
       });
       const last = items[items.length - 1];
-      res.json({ items, nextCursor: items.length === q.limit && last ? encodeCursor(last) : null });
+      res.json({ items: items.map(withCommune), nextCursor: items.length === q.limit && last ? encodeCursor(last) : null });
     },
   };
 
@@ -272,7 +278,7 @@ export function structuresRoutes(deps: StructureDeps): RouteDefinition<any>[] {
       const structure = await queryStructure(deps.readDb, id);
       if (!structure) throw notFound(id);
       const { managers, ...view } = structure;
-      res.json({ ...view, canManageMembers: view.status === 'active' && (hasRole(principal, 'admin-national') || isManagerOf(principal, { managers })) });
+      res.json({ ...withCommune(view), canManageMembers: view.status === 'active' && (hasRole(principal, 'admin-national') || isManagerOf(principal, { managers })) });
     },
   };
 
